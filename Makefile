@@ -37,6 +37,7 @@ eval: install
 	$(BIN)/claims eval --gold $(SHARED)/gold/dev.jsonl --corpus $(SHARED)/corpus/fakehealth/articles.jsonl
 
 bench: install
+	$(BIN)/python -m scrapers.bench --shared $(SHARED)
 	$(BIN)/python -m pipeline.bench --shared $(SHARED)
 
 serve: install
