@@ -253,3 +253,6 @@ def show(article: str, db_path: str) -> None:
 
 
 # --- commands defined in other modules register here (one line each) ---------------------
+from pipeline.eval import eval_command  # noqa: E402
+
+cli.add_command(eval_command)
