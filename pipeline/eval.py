@@ -253,15 +253,14 @@ _DURATION_RE = re.compile(
 
 def parse_number_words(words: str) -> float | None:
     """"sixteen" -> 16, "twenty four" -> 24; None when the words are not a number."""
-    total = 0
     parts = words.split()
-    if not parts:
+    if len(parts) > 1 and parts[0] in ("a", "an"):
+        parts = parts[1:]  # "a five (month trial)": the article is not a number here
+    if not parts or any(p not in _NUMBER_WORDS for p in parts) or len(parts) > 2:
         return None
-    for part in parts:
-        if part not in _NUMBER_WORDS:
-            return None
-        total += _NUMBER_WORDS[part]
-    return float(total)
+    if len(parts) == 2 and not (_NUMBER_WORDS[parts[0]] >= 20 and _NUMBER_WORDS[parts[1]] < 10):
+        return None  # only "twenty four" style compounds
+    return float(sum(_NUMBER_WORDS[p] for p in parts))
 
 
 def normalize_duration(value: Any) -> str | None:
