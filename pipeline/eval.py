@@ -7,7 +7,7 @@ Counting, per article (all counts are summed over articles, i.e. micro-averaged)
 
 * **Trial matching.** Gold and predicted trials are aligned one-to-one by an exact maximum-weight
   assignment (``_assign``: dynamic programming over subsets, exact for the handful of trials an article
-  has; above 16 candidates on the smaller side it falls back to greedy on the similarity matrix). The
+  has; above 12 candidates on the smaller side it falls back to greedy on the similarity matrix). The
   similarity (``trial_similarity``) adds: drug/intervention word overlap x3, shared evidence characters
   x2, size (or ``size_alt``) equal x2, name equal x2, dose values overlap x1, phase equal x1, role equal
   x0.5, duration equal x0.5. A pair needs a similarity of at least 1.0 to be matched, so sharing only
@@ -519,7 +519,7 @@ def arm_similarity(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> float:
 def _assign(sim: list[list[float]], minimum: float) -> list[tuple[int, int]]:
     """Maximum-weight one-to-one matching of rows to columns over pairs scoring >= ``minimum``.
 
-    Exact (DP over subsets of the smaller side) up to 16 on that side, greedy beyond.
+    Exact (DP over subsets of the smaller side) up to 12 on that side, greedy beyond.
     """
     rows = len(sim)
     cols = len(sim[0]) if rows else 0
@@ -530,7 +530,7 @@ def _assign(sim: list[list[float]], minimum: float) -> list[tuple[int, int]]:
         sim = [[sim[r][c] for r in range(rows)] for c in range(cols)]
         rows, cols = cols, rows
     # now cols <= rows: subsets are over columns
-    if cols > 16:
+    if cols > 12:
         pairs = sorted(((sim[r][c], r, c) for r in range(rows) for c in range(cols)
                         if sim[r][c] >= minimum), reverse=True)
         used_r: set[int] = set()
@@ -732,7 +732,8 @@ class _ArticleScorer:
             c.fp += 1
         else:
             return
-        alt = f" (alt {sorted(map(str, alts))})" if alts else ""
+        raw_alts = [str(v) for v in _as_list(g.get(f"{key}_alt"))]
+        alt = f" (alt {raw_alts})" if raw_alts else ""
         self.problem(f"{label} {key}: gold {g.get(key)}{alt} pred {p.get(key)}")
 
     def _arms(self, g: Mapping[str, Any], p: Mapping[str, Any], label: str) -> dict[str, str]:
