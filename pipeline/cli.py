@@ -256,3 +256,8 @@ def show(article: str, db_path: str) -> None:
 from pipeline.eval import eval_command  # noqa: E402
 
 cli.add_command(eval_command)
+from pipeline.audit import audit as audit_group  # noqa: E402
+from pipeline.serve import serve as serve_command  # noqa: E402
+
+cli.add_command(audit_group)
+cli.add_command(serve_command)
