@@ -12,8 +12,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from scrapers.clean import clean_html
-from scrapers.fetch import fetch_page, make_session
 
 from models.errors import ClaimsError
 from pipeline import __version__
@@ -25,6 +23,8 @@ from pipeline.nlp import build_nlp
 from pipeline.settings import Settings
 from pipeline.show import find_article, render_article
 from pipeline.store import open_db
+from scrapers.clean import clean_html
+from scrapers.fetch import fetch_page, make_session
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,7 +163,7 @@ def extract(source: str | None, jsonl_path, indent: int) -> None:
                 record = json.loads(line)
                 text = record["text"]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise click.ClickException(f"line {line_no}: expected a JSON object with 'text': {exc}")
+                raise click.ClickException(f"line {line_no}: expected a JSON object with 'text': {exc}") from exc
             out = {"id": record.get("id"), **extract_article(nlp, text).to_json(text)}
             click.echo(json.dumps(out, ensure_ascii=False))
         return

@@ -1174,8 +1174,15 @@ def eval_command(
         for g in gold:
             if g.get("seed_passages"):
                 texts[g["id"]] = "\n".join(g["seed_passages"])
+        notes = []
         if pred_path is not None:
             preds: Mapping[str, Mapping[str, Any]] = {str(p.get("id")): p for p in read_jsonl(pred_path)}
+            # the seed passages are not in the corpus, so `claims extract --jsonl` over it has no line
+            # for them: leave such records out (said below) rather than score them as empty
+            unseen = [g["id"] for g in gold if g.get("seed_passages") and g["id"] not in preds]
+            if unseen:
+                gold = [g for g in gold if g["id"] not in unseen]
+                notes.append(f"left out (not in the corpus, no prediction): {', '.join(unseen)}")
         else:
             preds = _predict(gold, texts)
         report = score(gold, preds, texts)
@@ -1184,7 +1191,6 @@ def eval_command(
         raise click.ClickException(str(exc)) from exc
 
     gold_hash, corpus_hash = file_sha256(gold_path), texts_sha256(texts)
-    notes = []
     if baseline.get("gold_sha256") not in (None, gold_hash):
         notes.append(f"gold file changed since the baseline (sha256 {gold_hash[:12]}, was "
                      f"{str(baseline['gold_sha256'])[:12]}): floors may not be comparable")

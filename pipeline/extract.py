@@ -5,10 +5,13 @@ from __future__ import annotations
 from spacy.language import Language
 
 from models.records import ArticleClaims
+from pipeline.records import claims_from_doc
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 
 def extract_article(nlp: Language, text: str) -> ArticleClaims:
     """Extract every trial the text describes. Offsets index into ``text``."""
-    return ArticleClaims(study_type="other", trials=[])
+    if not text.strip():
+        return ArticleClaims(study_type="other", trials=[])
+    return claims_from_doc(nlp(text))

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
-from scrapers.clean import clean_html, content_fingerprint
-from scrapers.fetch import fetch_many, load_raw, normalize_url, save_raw
 from spacy.language import Language
 
 from models.errors import ClaimsError
@@ -17,6 +15,8 @@ from models.records import FetchResult
 from pipeline.extract import EXTRACTOR_VERSION, extract_article
 from pipeline.settings import Settings
 from pipeline.store import open_db, save_article, save_page
+from scrapers.clean import clean_html, content_fingerprint
+from scrapers.fetch import fetch_many, load_raw, normalize_url, save_raw
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 

@@ -4,9 +4,35 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+import pipeline.components.arms  # noqa: F401  (registers factories)
+import pipeline.components.context  # noqa: F401
+import pipeline.components.design  # noqa: F401
+import pipeline.components.dose  # noqa: F401
+import pipeline.components.duration  # noqa: F401
+import pipeline.components.outcome  # noqa: F401
+import pipeline.components.sentences  # noqa: F401
+import pipeline.components.size  # noqa: F401
+import pipeline.components.study_type  # noqa: F401
+
+COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
+              "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome"]
+
+# Trial text glues numbers to units and signs: "10mg", "n=602", "p<0.001", "±2.1", "95%CI".
+EXTRA_INFIXES = [
+    r"(?<=[0-9])(?=(?:mg|mcg|µg|g|kg|ml|mL|IU|iu)\b)",
+    r"(?<=[nNpP])(?=[=<>≤≥])",
+    r"(?<=[=<>≤≥])(?=[0-9.])",
+    r"[±]",
+]
 
 
 def build_nlp() -> Language:
+    """A blank English pipeline with the claims components; no trained model needed."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
+    infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
     return nlp

@@ -1,0 +1,65 @@
+"""claims_arms: arm mentions with sizes ("31 patients, 30 mg/day"), "X or Y" assignments, comparators."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from pipeline.components.base import RuleComponent
+from pipeline.extensions import Found
+from pipeline.normalize import as_int, parse_number
+from pipeline.patterns import Rule
+
+LEADING = re.compile(r"^(?:either|both|a|an|the|to|receive|receiving|undergo|take|taking|one of (?:two|three|four) "
+                     r"groups:?)\s+", re.I)
+
+
+def clean_arm_text(text: str) -> str:
+    text = text.strip(" ,;:-")
+    while True:
+        stripped = LEADING.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+@Language.factory("claims_arms", assigns=["doc.spans"])
+def make_arms(nlp: Language, name: str) -> ArmsComponent:
+    return ArmsComponent()
+
+
+class ArmsComponent(RuleComponent):
+    rules_name = "arms"
+    span_key = "ARM"
+    label = "ARM"
+
+    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+        kind = rule.attrs["kind"]
+        g = match.groupdict()
+        if kind == "comparator":
+            return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
+                         {"kind": kind, "intervention": match.group(0).lower()})
+        if kind == "arm_pair":
+            a, b = clean_arm_text(g["a"]), clean_arm_text(g["b"])
+            if not a or not b or len(a.split()) > 12:
+                return None
+            return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
+                         {"kind": kind, "arms": [a, b],
+                          "arm_spans": [(offset + match.start("a"), offset + match.end("a")),
+                                        (offset + match.start("b"), offset + match.end("b"))]})
+        n = as_int(parse_number(g["n"]))
+        if n is None or n < 1 or (1900 <= n <= 2100):
+            return None
+        arm = clean_arm_text(g["arm"])
+        if not arm or arm.lower() in {"and", "or", "the", "of"}:
+            return None
+        return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
+                     {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start("n"),
+                      "n_end": offset + match.end("n"), "arm_start": offset + match.start("arm"),
+                      "arm_end": offset + match.end("arm")})
+
+    def resolve(self, found: list[Found]) -> list[Found]:
+        # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").
+        sized = super().resolve([f for f in found if f.data["kind"] != "comparator"])
+        return sorted(sized + [f for f in found if f.data["kind"] == "comparator"], key=lambda f: f.start)

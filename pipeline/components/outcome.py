@@ -1,0 +1,100 @@
+"""claims_outcome: result values (percentages, ratios, counts, amounts), with CIs and p-values."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.components.base import RuleComponent
+from pipeline.extensions import Found, add_found, sentence_spans
+from pipeline.normalize import parse_number
+from pipeline.patterns import Rule
+
+UNIT_NAMES = {
+    "%": "%", "percent": "%", "per cent": "%",
+    "percentage point": "percentage points", "percentage points": "percentage points",
+    "percentage-point": "percentage points", "percentage-points": "percentage points",
+    "point": "percentage points", "points": "percentage points",
+    "hazard ratio": "HR", "hr": "HR", "odds ratio": "OR", "or": "OR", "relative risk": "RR",
+    "risk ratio": "RR", "rr": "RR", "incidence rate ratio": "IRR", "irr": "IRR",
+    "times": "times", "fold": "times", "lbs": "pounds", "lb": "pounds", "kilograms": "kg",
+}
+# Numbers that are not results: confidence levels, ages, prevalence.
+NOT_RESULT_AFTER = re.compile(r"^\s*(?:CI\b|confidence|of (?:all )?(?:U\.S\.|American|the population|people worldwide)|"
+                              r"of (?:women|men|girls|boys) (?:were|are)|years? old|of participants were (?:women|men))",
+                              re.I)
+
+
+@Language.factory("claims_outcome", assigns=["doc.spans"])
+def make_outcome(nlp: Language, name: str) -> OutcomeComponent:
+    return OutcomeComponent()
+
+
+class OutcomeComponent(RuleComponent):
+    rules_name = "outcome"
+    span_key = "OUTCOME"
+    label = "OUTCOME"
+
+    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+        kind = rule.attrs["kind"]
+        g = match.groupdict()
+        start, end = offset + match.start(), offset + match.end()
+        if kind == "ci":
+            lo, hi = parse_number(g["lo"]), parse_number(g["hi"])
+            if lo is None or hi is None:
+                return None
+            return Found("CI", start, end, rule.id, {"kind": "ci", "ci": [lo, hi]})
+        if kind == "p":
+            return Found("P_VALUE", start, end, rule.id, {"kind": "p", "p_value": g["p"], "op": g["op"]})
+        value = 2.0 if (g.get("value") or "").lower() == "twice" else parse_number(g["value"])
+        if value is None:
+            return None
+        if NOT_RESULT_AFTER.match(sent_text[match.end():]):
+            return None
+        unit_raw = (g.get("unit") or "").lower()
+        unit = UNIT_NAMES.get(unit_raw, unit_raw or None)
+        data = {"kind": "value", "value": value, "unit": unit,
+                "qualifier": g["qual"].lower() if g.get("qual") else None,
+                "value_start": offset + match.start("value"), "value_end": offset + match.end("value")}
+        if g.get("base"):
+            data["baseline"] = parse_number(g["base"])
+            if not unit and g.get("bunit"):
+                data["unit"] = "%"
+        if g.get("den"):
+            den = parse_number(g["den"])
+            if den is None or den < value or den < 2:
+                return None
+            data.update(count=int(value), denominator=int(den), unit="patients")
+        return Found(self.label, start, end, rule.id, data)
+
+    def __call__(self, doc: Doc) -> Doc:
+        # Like the base, but CIs and p-values go to their own groups and attach to the
+        # nearest preceding value in the same sentence.
+        values, extras = [], []
+        for s_idx, (start, end) in enumerate(sentence_spans(doc)):
+            sent_text = doc.text[start:end]
+            for rule in self.rules:
+                for match in rule.regex.finditer(sent_text):
+                    item = self.parse(match, rule, sent_text, start)
+                    if item is None:
+                        continue
+                    item.sent = s_idx
+                    (extras if item.label in ("CI", "P_VALUE") else values).append(item)
+        extras = self.resolve(extras)
+        values = [v for v in self.resolve(values)
+                  if not any(e.start <= v.data["value_start"] < e.end for e in extras)]
+        for extra in extras:
+            before = [v for v in values if v.sent == extra.sent and v.start < extra.start]
+            target = before[-1] if before else next((v for v in values if v.sent == extra.sent), None)
+            if target is not None:
+                key = "ci" if extra.label == "CI" else "p_value"
+                target.data.setdefault(key, extra.data[key])
+            add_found(doc, extra.label, extra)
+        doc.spans.setdefault("CI", [])
+        doc.spans.setdefault("P_VALUE", [])
+        doc.spans[self.span_key] = []
+        for item in values:
+            add_found(doc, self.span_key, item)
+        return doc

@@ -1,0 +1,50 @@
+"""claims_trial_size: candidate trial sizes ("151 patients took part", "n=602", "a trial of 350 adults")."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+
+from pipeline.components.base import RuleComponent
+from pipeline.extensions import Found
+from pipeline.normalize import as_int, parse_number
+from pipeline.patterns import Rule
+
+# Words right after the number that make it something other than a head count.
+NOT_PEOPLE_AFTER = re.compile(r"^\s*(?:%|percent|per cent|years?|months?|weeks?|days?|hours?|mg|sites|centers|centres|"
+                              r"hospitals|countries|states|studies|trials)\b", re.I)
+SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust)\s*$", re.I)
+AGE_CONTEXT = re.compile(r"\b(?:aged?|ages|years? old|year-old)\b", re.I)
+
+
+@Language.factory("claims_trial_size", assigns=["doc.spans"])
+def make_size(nlp: Language, name: str) -> SizeComponent:
+    return SizeComponent()
+
+
+class SizeComponent(RuleComponent):
+    rules_name = "size"
+    span_key = "TRIAL_SIZE"
+    label = "TRIAL_SIZE"
+
+    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+        n_text = match.group("n")
+        value = as_int(parse_number(n_text))
+        if value is None or value < 2 or (1900 <= value <= 2100 and "," not in n_text):
+            return None
+        n_start = match.start("n")
+        before = sent_text[max(0, n_start - 25):n_start]
+        if SUBSAMPLE_BEFORE.search(before) or re.search(r"\b(?:aged?|ages)\s*$", before, re.I):
+            return None
+        if NOT_PEOPLE_AFTER.match(sent_text[match.end("n"):]):
+            return None
+        # The number inside parentheses right after an arm ("placebo (62 patients)") is an arm size.
+        if before.rstrip().endswith("(") and rule.attrs.get("strength", 1) < 3:
+            return None
+        qual = match.groupdict().get("qual")
+        data = {"n": value, "qualifier": qual.lower() if qual else None,
+                "strength": rule.attrs.get("strength", 1), "target": bool(rule.attrs.get("target")),
+                "n_start": offset + n_start - (len(qual) + 1 if qual else 0), "n_end": offset + match.end("n")}
+        start = data["n_start"]
+        return Found(self.label, start, offset + match.end(), rule.id, data)

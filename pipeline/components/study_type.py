@@ -1,0 +1,67 @@
+"""claims_study_type: what the article mainly reports (rct, trial, observational, animal, ...)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.extensions import Found, add_found
+from pipeline.patterns import load_rules
+
+
+@Language.factory("claims_study_type", assigns=["doc._.study_type", "doc.spans"],
+                  default_config={"lead_share": 0.4})
+def make_study_type(nlp: Language, name: str, *, lead_share: float) -> StudyTypeComponent:
+    return StudyTypeComponent(lead_share=lead_share)
+
+
+class StudyTypeComponent:
+    """Scores cue words per study type; cues in the lead of the article weigh double, since
+    news puts the main study first and background or other studies later."""
+
+    def __init__(self, *, lead_share: float) -> None:
+        self.rules = load_rules("study_type")
+        self.lead_share = lead_share
+
+    def scores(self, text: str) -> tuple[Counter, Counter, list[Found]]:
+        lead_end = max(600, int(len(text) * self.lead_share))
+        score: Counter = Counter()
+        lead: Counter = Counter()
+        found: list[Found] = []
+        for rule in self.rules:
+            kind = rule.attrs["type"]
+            for m in rule.regex.finditer(text):
+                in_lead = m.start() < lead_end
+                score[kind] += rule.attrs["weight"] * (2 if in_lead else 1)
+                if in_lead:
+                    lead[kind] += 1
+                found.append(Found("STUDY_TYPE", m.start(), m.end(), rule.id, {"type": kind}))
+        return score, lead, found
+
+    def decide(self, score: Counter, lead: Counter) -> str:
+        human_trial = score["rct"] + score["trial"]
+        if lead["meta-analysis"] and score["meta-analysis"] >= max(6, score["rct"] / 2):
+            return "meta-analysis"
+        if score["animal"] >= 4 and score["animal"] > human_trial:
+            return "animal"
+        if score["observational"] >= 8 and score["observational"] > 1.5 * human_trial:
+            return "observational"
+        if score["rct"] >= 6 or (lead["rct"] and score["rct"] >= 3):
+            return "rct"
+        if score["trial"] >= 4 or lead["trial"]:
+            return "trial"
+        if score["observational"] >= 4:
+            return "observational"
+        if score["animal"] >= 2:
+            return "animal"
+        return "other"
+
+    def __call__(self, doc: Doc) -> Doc:
+        score, lead, found = self.scores(doc.text)
+        doc._.study_type = self.decide(score, lead)
+        doc.spans["STUDY_TYPE"] = []
+        for item in found:
+            add_found(doc, "STUDY_TYPE", item)
+        return doc

@@ -1,0 +1,76 @@
+"""Every Doc/Span extension, registered once, and the payload attached to claim spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+
+@dataclass
+class Found:
+    """One rule match: exact [start, end) character offsets in the text, the rule, parsed data."""
+
+    label: str
+    start: int
+    end: int
+    rule_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    sent: int = -1  # index of the sentence it lies in
+
+
+def _span_claim(span: Span) -> Found | None:
+    """The payload of a claim span, looked up by label and offsets in ``doc._.found``."""
+    for items in (span.doc._.found or {}).values():
+        for item in items:
+            if item.label == span.label_ and span.start_char <= item.start and item.end <= span.end_char:
+                return item
+    return None
+
+
+def register() -> None:
+    # Payloads live in one Doc-level dict: span extension values are keyed by offsets, so two
+    # matches over the same characters would overwrite each other.
+    if not Doc.has_extension("found"):
+        Doc.set_extension("found", default=None)
+    if not Span.has_extension("claim"):
+        Span.set_extension("claim", getter=_span_claim)
+    if not Doc.has_extension("study_type"):
+        Doc.set_extension("study_type", default=None)
+    if not Doc.has_extension("sent_spans"):
+        Doc.set_extension("sent_spans", default=None)
+
+
+def add_found(doc: Doc, key: str, found: Found) -> None:
+    """Store a match as a span in ``doc.spans[key]`` with the payload in ``span._.claim``."""
+    if doc._.found is None:
+        doc._.found = {}
+    doc._.found.setdefault(key, []).append(found)
+    span = doc.char_span(found.start, found.end, label=found.label, alignment_mode="expand")
+    if span is None:
+        return
+    span.id_ = found.rule_id
+    if key not in doc.spans:
+        doc.spans[key] = []
+    doc.spans[key].append(span)
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence [start, end) character spans with surrounding whitespace trimmed (cached on the Doc)."""
+    if doc._.sent_spans is None:
+        spans = []
+        text = doc.text
+        for sent in doc.sents:
+            start, end = sent.start_char, sent.end_char
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+        doc._.sent_spans = spans
+    return doc._.sent_spans
+
+
+register()

@@ -1,0 +1,565 @@
+"""claims_from_doc: assemble component spans into trials with arms, doses, outcomes and evidence."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
+from pipeline.extensions import Found, sentence_spans
+
+TRIAL_TYPES = {"rct", "trial"}
+COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill)\b",
+                              re.I)
+NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measurable |meaningful |real |major )?"
+                     r"differences?\b|\bsimilar\b|\babout the same\b|\broughly the same\b|\bcomparable\b|"
+                     r"\bdid(?:n't| not) differ\b|\bno better than\b|\bin each group\b|\bin both groups\b|"
+                     r"\bnot (?:statistically )?significant(?:ly)?\b|\bwas not observed\b|\bstatistically no different\b",
+                     re.I)
+HARM = re.compile(r"\bside[- ]effects?\b|\badverse\b|\bcomplications?\b|\bdiscontinu|\bwithdr[ea]w\b|\bdied\b|"
+                  r"\bdeaths?\b|\binfections?\b|\bnausea\b|\bworse\b|\bharm|\btoxicit|\bbleeding\b|\bincreased slightly\b",
+                  re.I)
+RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|increas|decreas|drop|fell|fall|rose|"
+                        r"lost|los[se]|gain|relaps|remain|achiev|experienc|report|compar|versus|vs\b|than\b|rate|"
+                        r"risk|efficac|effective|respon|surviv|alive|died|death|stopped|quit|abstin|side effect|"
+                        r"adverse|complication|event|success|cure|clear|heal|remission|lower|higher|better|worse|"
+                        r"benefit|differen|similar|significant|had\b|were\b|was\b|cut|halv|doubl)", re.I)
+BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
+                      r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
+                      r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
+                      r"|Americans|population|affects?|suffer from)\b", re.I)
+TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
+                        r"took part|assigned|group|arm)\b", re.I)
+GENERIC_TRIAL = re.compile(r"\b(?:more|further|additional|larger|future|other) (?:research|studies|trials)\b", re.I)
+DRUG_STOP = {
+    "of", "the", "a", "an", "with", "and", "or", "to", "dose", "doses", "dosage", "daily", "monthly", "weekly",
+    "received", "receive", "receiving", "given", "taking", "took", "take", "either", "both", "plus", "high", "low",
+    "mg", "per", "day", "at", "in", "on", "was", "were", "is", "patients", "participants", "group", "arm", "about",
+    "up", "injection", "injections", "capsule", "capsules", "tablet", "tablets", "supplement", "supplements",
+    "starting", "rising", "than", "from", "by", "for", "as", "that", "this", "these", "those", "one", "two",
+    "three", "four", "once", "twice", "times", "dosed", "high-dose", "low-dose", "higher", "lower", "oral",
+    "intravenous", "placebo", "compared", "vs", "versus", "each", "every", "single", "total", "mean", "average",
+    "kg", "body", "weight", "their", "its", "his", "her", "drug", "medication", "treatment", "therapy", "after",
+    "before", "during", "over", "under", "into", "while", "dose-", "study", "trial", "level", "levels", "amount",
+    "it", "they", "we", "he", "she", "had", "have", "has", "be", "been", "being", "also", "only", "just", "more",
+    "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
+}
+WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
+NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*(?:-\d+)?)\s+(?:\(|trial|study)|"
+                  r"\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)")
+NOT_NAMES = {"FDA", "NIH", "RCT", "US", "UK", "USA", "HIV", "AIDS", "CEO", "MD", "PHD", "CBD", "THC", "EU", "NHS",
+             "CDC", "WHO", "ASCO", "AHA", "ACC", "ADA", "DNA", "RNA", "MRI", "CT", "PET", "BMI", "ER", "ICU", "NEJM",
+             "JAMA", "BMJ", "LSE", "NYSE", "NASDAQ", "AP", "NCI", "VA", "COVID", "PR", "IND", "NDA", "BLA", "II",
+             "III", "IV", "HCV", "HBV", "CI", "HR", "OR", "ADHD", "PTSD", "COPD", "NSCLC", "IBS", "MS", "ALS"}
+PHASE = re.compile(r"\bphase\s+(?P<p>IV|III|II|I|[1-4])(?P<ab>[ab])?\b(?:/(?:IV|III|II|I|[1-4]))?", re.I)
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+REGISTRY = re.compile(r"\bNCT\d{8}\b")
+TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
+RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
+                          r"\bbut\b|\band\s(?=\w+\s(?:percent|%))|\(")
+ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
+BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
+
+
+@dataclass
+class Bucket:
+    """The sentences of one trial while the article is read."""
+
+    role: str
+    status: str
+    sents: list[int] = field(default_factory=list)
+    cue: str = ""
+
+
+def claims_from_doc(doc: Doc) -> ArticleClaims:
+    """Turn the spans of the claims components into an ArticleClaims."""
+    study_type = doc._.study_type or "other"
+    if study_type not in TRIAL_TYPES:
+        return ArticleClaims(study_type=study_type, trials=[])
+    text = doc.text
+    sents = sentence_spans(doc)
+    by_sent: dict[str, dict[int, list[Found]]] = {}
+    for key in ("DESIGN", "TRIAL_SIZE", "DURATION", "DOSE", "TRIAL_CUE", "OUTCOME", "ARM"):
+        groups: dict[int, list[Found]] = defaultdict(list)
+        for found in (doc._.found or {}).get(key, []):
+            groups[found.sent].append(found)
+        by_sent[key] = groups
+    buckets = segment(text, sents, by_sent["TRIAL_CUE"])
+    trials = []
+    for bucket in buckets:
+        trial = build_trial(text, sents, bucket, by_sent)
+        if trial is not None:
+            trials.append(trial)
+    if not any(t.role == "main" for t in trials) and trials:
+        # The article's own study is the first described when no sentence was left for a main one.
+        first = min(trials, key=lambda t: t.evidence[0][0] if t.evidence else 0)
+        if first.role == "mentioned":
+            first.role = "main"
+    return ArticleClaims(study_type=study_type, trials=trials)
+
+
+# --- segmentation -----------------------------------------------------------------------
+
+
+def paragraph_ids(text: str, sents: list[tuple[int, int]]) -> list[int]:
+    ids, para, last_end = [], 0, 0
+    for start, end in sents:
+        if "\n\n" in text[last_end:start] or (last_end and "\n" in text[last_end:start]):
+            para += 1
+        ids.append(para)
+        last_end = end
+    return ids
+
+
+def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]]) -> list[Bucket]:
+    """Assign each sentence to the main trial, a mentioned (earlier/other) trial, or a planned one."""
+    main = Bucket("main", "completed")
+    buckets = [main]
+    planned: Bucket | None = None
+    current: Bucket | None = None  # a mentioned trial whose paragraph we are in
+    paras = paragraph_ids(text, sents)
+    for i, (start, end) in enumerate(sents):
+        if current is not None and paras[i] != paras[i - 1]:
+            current = None
+        roles = {c.data["role"] for c in cues.get(i, [])}
+        sent_text = text[start:end]
+        if "generic" in roles and not roles & {"planned", "ongoing", "mentioned"}:
+            continue
+        if "planned" in roles and "main" not in roles:
+            if planned is None:
+                planned = Bucket("planned", "planned", cue=sent_text)
+                buckets.append(planned)
+            planned.sents.append(i)
+            current = None
+            continue
+        if "mentioned" in roles and "main" not in roles:
+            cue = next(c for c in cues[i] if c.data["role"] == "mentioned")
+            current = Bucket("mentioned", "completed", cue=text[cue.start:cue.end])
+            buckets.append(current)
+            current.sents.append(i)
+            continue
+        if "ongoing" in roles and "main" not in roles:
+            if not main.sents or i <= 3:
+                main.status = "ongoing"
+                main.sents.append(i)
+            else:
+                current = Bucket("mentioned", "ongoing", cue=sent_text)
+                buckets.append(current)
+                current.sents.append(i)
+            continue
+        if "main" in roles:
+            current = None
+        (current or main).sents.append(i)
+    return buckets
+
+
+# --- trial building ---------------------------------------------------------------------
+
+
+def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
+                by_sent: dict[str, dict[int, list[Found]]]) -> Trial | None:
+    trial = Trial(role=bucket.role, status=bucket.status)
+    evidence: set[int] = set()
+    sent_text = {i: text[sents[i][0]:sents[i][1]] for i in bucket.sents}
+
+    def items(key: str) -> list[tuple[int, Found]]:
+        return [(i, f) for i in bucket.sents for f in by_sent[key].get(i, [])]
+
+    # size: strongest candidate, then first
+    sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, sent_text[i])]
+    if sizes:
+        i, best = max(sizes, key=lambda p: (p[1].data["strength"], -p[1].start))
+        trial.size = best.data["n"]
+        trial.size_qualifier = best.data["qualifier"]
+        trial.size_span = (best.data["n_start"], best.data["n_end"])
+        evidence.add(i)
+    # duration: first stated
+    durations = items("DURATION")
+    if durations:
+        i, first = durations[0]
+        trial.duration = first.data["duration"]
+        trial.duration_span = (first.start, first.end)
+        evidence.add(i)
+    # design tags
+    tags: list[str] = []
+    for i, f in items("DESIGN"):
+        if GENERIC_TRIAL.search(sent_text[i]) and bucket.role == "main":
+            continue
+        if f.data["tag"] not in tags:
+            tags.append(f.data["tag"])
+            evidence.add(i)
+    trial.design = _order_tags(tags)
+    # name, phase, registry, termination
+    for i in bucket.sents:
+        s = sent_text[i]
+        if trial.registry is None and (m := REGISTRY.search(s)):
+            trial.registry = m.group(0)
+            evidence.add(i)
+        if trial.phase is None and (m := PHASE.search(s)):
+            p = m.group("p").lower()
+            trial.phase = ROMAN.get(p, p) + (m.group("ab") or "").lower()
+            evidence.add(i)
+        if trial.name is None and TRIAL_WORD.search(s):
+            for m in NAME.finditer(s):
+                name = m.group("paren") or m.group(1)
+                if name and name.upper() not in NOT_NAMES and not REGISTRY.match(name) and len(name) <= 20:
+                    trial.name = name
+                    evidence.add(i)
+                    break
+        if TERMINATED.search(s) and bucket.role != "planned":
+            trial.terminated = True
+    # arms from doses, assignments and comparators
+    starts = {i: sents[i][0] for i in bucket.sents}
+    arms = build_arms(text, starts, sent_text, items, evidence)
+    trial.arms = arms
+    # outcomes
+    if bucket.role != "planned":
+        trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence)
+    concrete = (trial.size or trial.duration or any(a.doses or a.n for a in arms) or
+                any(o.value is not None for o in trial.outcomes) or trial.name or trial.phase or trial.registry)
+    if bucket.role == "planned":
+        concrete = bool(trial.size or any(a.doses for a in arms) or trial.phase or trial.design)
+        if concrete:
+            evidence.update(bucket.sents[:1])
+    if not concrete:
+        return None
+    if bucket.role == "mentioned" and bucket.cue and not evidence:
+        evidence.update(bucket.sents[:1])
+    trial.evidence = [sents[i] for i in sorted(evidence)]
+    trial.flags = consistency_flags(trial)
+    return trial
+
+
+def _size_ok(found: Found, sent: str) -> bool:
+    if found.data["strength"] >= 2:
+        return True
+    return bool(TRIAL_WORD.search(sent)) and not BASELINE.search(sent)
+
+
+TAG_ORDER = ["randomized", "placebo-controlled", "sham-controlled", "controlled", "double-blind", "single-blind",
+             "observer-blind", "blinded", "open-label", "double-dummy", "crossover", "multicenter",
+             "non-inferiority", "pilot", "pragmatic"]
+
+
+def _order_tags(tags: list[str]) -> list[str]:
+    tags = list(dict.fromkeys(tags))
+    if any(t in tags for t in ("double-blind", "single-blind", "observer-blind")) and "blinded" in tags:
+        tags.remove("blinded")
+    return sorted(tags, key=TAG_ORDER.index)
+
+
+# --- arms -------------------------------------------------------------------------------
+
+
+def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | None:
+    """The substance a dose belongs to: the phrase before an enclosing parenthesis, then
+    'of X' after, then the word just before, then the word just after."""
+    before = text[sent_start:dose.start]
+    after = text[dose.end:sent_end]
+    depth, open_at = 0, -1
+    for k in range(len(before) - 1, -1, -1):
+        ch = before[k]
+        if ch == ")":
+            depth += 1
+        elif ch == "(":
+            if depth == 0:
+                open_at = k
+                break
+            depth -= 1
+    if open_at >= 0:
+        word = _last_word(before[:open_at])
+        if word:
+            return word
+    m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:the\s+)?(?:drug\s+|supplement\s+)?(vitamin [A-Z]\d?|"
+                 r"[A-Za-z][\w-]*)", after)
+    if m and m.group(1).lower() not in DRUG_STOP:
+        return m.group(1)
+    word = _last_word(before)
+    if word:
+        return word
+    m = re.match(r"\s*(vitamin [A-Z]\d?|[A-Za-z][\w-]*)", after)
+    if m and m.group(1).lower() not in DRUG_STOP:
+        return m.group(1)
+    return None
+
+
+def _last_word(before: str) -> str | None:
+    tail = before[-40:]
+    m = re.search(r"(vitamin [A-Z]\d?|[A-Za-z][\w-]*(?:[-/][\w-]+)?)[\s,:]*$", tail)
+    if not m:
+        return None
+    word = m.group(1)
+    if word.lower() in DRUG_STOP or word.lower().endswith("dose"):
+        return None
+    return word
+
+
+def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], items,
+               evidence: set[int]) -> list[Arm]:
+    arms: list[Arm] = []
+    dose_arm: dict[int, Arm] = {}  # dose start -> arm
+    doses = items("DOSE")
+    k = 0
+    while k < len(doses):
+        i, f = doses[k]
+        group = [(i, f)]
+        # combination: "400 mg ibuprofen and 1,000 mg acetaminophen", "ledipasvir 45 mg/sofosbuvir 200 mg"
+        while k + 1 < len(doses) and doses[k + 1][0] == i:
+            nxt = doses[k + 1][1]
+            between = text[group[-1][1].end:nxt.start]
+            if re.fullmatch(r"\s*(?:[A-Za-z][\w-]*\s*)?(?:and|plus|with|\+|/)\s*(?:[A-Za-z][\w-]*\s*)?", between):
+                group.append(doses[k + 1])
+                k += 1
+            else:
+                break
+        k += 1
+        sent_start = starts[i]
+        sent_end = sent_start + len(sent_text[i])
+        dose_objs = []
+        drugs = []
+        for _, g in group:
+            drug = drug_near(text, g, sent_start, sent_end)
+            d = g.data
+            dose_objs.append(Dose(value=d["value"], unit=d["unit"], text=text[g.start:g.end], start=g.start,
+                                  end=g.end, upper=d["upper"], per=d["per"], frequency=d["frequency"],
+                                  drug=drug if len(group) > 1 else None, rule_id=g.rule_id))
+            drugs.append(drug)
+        if len({(x or "").lower() for x in drugs}) < len(drugs) and len(group) > 1:
+            # same drug twice: separate arms ("10, 20 or 40 mg"), not a combination
+            for (gi, g), dose_obj, drug in zip(group, dose_objs, drugs, strict=True):
+                dose_obj.drug = None
+                _add_dose_arm(arms, dose_arm, [dose_obj], [drug], g.start, g.end, evidence, gi)
+            continue
+        _add_dose_arm(arms, dose_arm, dose_objs, drugs, group[0][1].start, group[-1][1].end, evidence, i)
+    # "randomly assigned to X or Y", "either X or Y"
+    for i, f in items("ARM"):
+        if f.data["kind"] == "arm_pair":
+            for arm_text, (a_start, a_end) in zip(f.data["arms"], f.data["arm_spans"], strict=True):
+                if any(_same_arm(arm_text, a) for a in arms) or any(
+                        a.start is not None and a_start <= a.start < a_end for a in arms):
+                    continue
+                cmp = COMPARATOR_WORDS.search(arm_text)
+                label = cmp.group(1).lower() if cmp and len(arm_text.split()) <= 3 else arm_text
+                arms.append(Arm(label=label, intervention=label, start=a_start, end=a_end, rule_id=f.rule_id))
+                evidence.add(i)
+        elif f.data["kind"] == "comparator":
+            name = f.data["intervention"]
+            base = "placebo" if "placebo" in name or "dummy" in name or "sugar" in name else (
+                "sham" if "sham" in name else name.replace(" group", ""))
+            if not any(base in a.label.lower() for a in arms):
+                arms.append(Arm(label=base, intervention=base, start=f.start, end=f.end, rule_id=f.rule_id))
+                evidence.add(i)
+    # arm sizes
+    for i, f in items("ARM"):
+        if f.data["kind"] != "arm_n":
+            continue
+        arm = _arm_for_size(f, arms, dose_arm)
+        if arm is not None and arm.n is None:
+            arm.n = f.data["n"]
+            arm.n_start, arm.n_end = f.data["n_start"], f.data["n_end"]
+            evidence.add(i)
+    return arms
+
+
+def _add_dose_arm(arms: list[Arm], dose_arm: dict[int, Arm], doses: list[Dose], drugs: list[str | None],
+                  start: int, end: int, evidence: set[int], sent: int) -> None:
+    names = [d for d in drugs if d]
+    intervention = " and ".join(dict.fromkeys(n.lower() if not n.isupper() else n for n in names)) or None
+    key = (intervention, tuple((d.value, d.upper, d.unit, d.per) for d in doses))
+    for arm in arms:
+        if (arm.intervention, tuple((d.value, d.upper, d.unit, d.per) for d in arm.doses)) == key:
+            for d in doses:
+                dose_arm[d.start] = arm
+            return
+    unit = doses[0].unit or ""
+    amount = f"{_fmt(doses[0].value)}{' ' + unit if unit else ''}"
+    label = f"{intervention} {amount}" if intervention else amount
+    arm = Arm(label=label, intervention=intervention, doses=doses, start=start, end=end,
+              rule_id=doses[0].rule_id)
+    arms.append(arm)
+    for d in doses:
+        dose_arm[d.start] = arm
+    evidence.add(sent)
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else (str(int(x)) if float(x).is_integer() else str(x))
+
+
+def _same_arm(arm_text: str, arm: Arm) -> bool:
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", arm_text)} - DRUG_STOP
+    label_words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", arm.label)} - DRUG_STOP
+    return bool(words & label_words)
+
+
+def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm]) -> Arm | None:
+    arm_text = f.data["arm"].lower()
+    # a dose inside or right after the matched arm text belongs to that arm
+    near = [(start, arm) for start, arm in dose_arm.items() if f.start <= start <= f.end + 90]
+    if near:
+        return min(near)[1]
+    if COMPARATOR_WORDS.search(arm_text):
+        word = COMPARATOR_WORDS.search(arm_text).group(1).lower()
+        for arm in arms:
+            if word in arm.label.lower():
+                return arm
+    candidates = [a for a in arms if _same_arm(arm_text, a) and a.n is None]
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+
+def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm]]:
+    """Positions (absolute) where an arm is named in a sentence."""
+    out = []
+    for arm in arms:
+        names = {arm.label.lower()}
+        if arm.intervention:
+            names.add(arm.intervention.lower())
+            names.update(w for w in re.findall(r"[a-z][\w-]{2,}", arm.intervention.lower()) if w not in DRUG_STOP)
+        for name in names:
+            if not name or len(name) < 3:
+                continue
+            for m in re.finditer(r"\b" + re.escape(name) + r"\b", sent, re.I):
+                out.append((offset + m.start(), arm))
+    out.sort(key=lambda p: p[0])
+    return out
+
+
+def clause_bounds(sent: str, pos: int) -> tuple[int, int]:
+    """[start, end) of the clause around relative position ``pos``."""
+    start, end = 0, len(sent)
+    for m in CLAUSE_BREAK.finditer(sent):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() > pos:
+            end = m.start()
+            break
+    while start < end and sent[start] in " ,;:(":
+        start += 1
+    while end > start and sent[end - 1] in " ,;:.)":
+        end -= 1
+    return start, end
+
+
+def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arms: list[Arm],
+                   evidence: set[int]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    dose_spans = [(d.start, d.end) for a in arms for d in a.doses]
+    comparators = [a for a in arms if COMPARATOR_WORDS.search(a.label)]
+    by_sentence: dict[int, list[Found]] = defaultdict(list)
+    for i, f in items("OUTCOME"):
+        by_sentence[i].append(f)
+    size_spans = [(f.start, f.end) for _, f in items("TRIAL_SIZE")]
+    for i, values in by_sentence.items():
+        sent = sent_text[i]
+        offset = starts[i]
+        if not RESULT_CUE.search(sent):
+            continue
+        values = [v for v in values
+                  if not any(s <= v.start < e for s, e in dose_spans)
+                  and not any(s <= v.data["value_start"] < e for s, e in size_spans)]
+        if not values:
+            continue
+        mentions = arm_mentions(sent, offset, arms)
+        respectively = bool(RESPECTIVELY.search(sent))
+        paired: dict[int, Arm] = {}
+        if respectively or re.search(r"\bvs\.?\s|\bversus\b", sent):
+            distinct = []
+            for pos, arm in mentions:
+                if pos < values[0].start and arm not in distinct:
+                    distinct.append(arm)
+            if len(distinct) == len(values) and len(values) > 1:
+                paired = {id(v): a for v, a in zip(values, distinct, strict=True)}
+        no_diff = bool(NO_DIFF.search(sent))
+        harm = bool(HARM.search(sent))
+        for v in values:
+            rel = v.start - offset
+            c_start, c_end = clause_bounds(sent, rel)
+            c_start = min(c_start, rel)
+            c_end = max(c_end, v.end - offset)
+            clause = sent[c_start:c_end]
+            if BASELINE.search(clause):
+                continue
+            arm = paired.get(id(v))
+            if arm is None:
+                in_clause = [(p, a) for p, a in mentions if offset + c_start <= p < offset + c_end]
+                if in_clause:
+                    after = [(p, a) for p, a in in_clause if p >= v.start]
+                    arm = (after[0] if after else in_clause[-1])[1]
+            if arm is not None:
+                label = arm.label
+            elif ALL_GROUPS.search(sent):
+                label = "all groups"
+            elif BETWEEN.search(clause) or v.data.get("unit") == "percentage points":
+                label = "between groups"
+            else:
+                label = "all"
+            is_comparator = arm is not None and arm in comparators
+            if is_comparator:
+                direction = "reference"
+            elif no_diff:
+                direction = "no difference"
+            elif label in ("all", "all groups"):
+                direction = None
+            elif harm:
+                direction = "worsened"
+            else:
+                direction = "improved"
+            d = v.data
+            comparator = None
+            if arm is not None and not is_comparator and comparators:
+                comparator = comparators[0].label
+            outcomes.append(Outcome(
+                text=sent[c_start:c_end], start=offset + c_start, end=offset + c_end,
+                measure=_measure(clause), arm=label, comparator=comparator, value=d["value"],
+                unit=d.get("unit"), qualifier=d.get("qualifier"), baseline=d.get("baseline"),
+                count=d.get("count"), denominator=d.get("denominator"), p_value=d.get("p_value"),
+                ci=d.get("ci"), direction=direction, rule_id=v.rule_id))
+            evidence.add(i)
+    return outcomes
+
+
+MEASURE_DROP = re.compile(r"[\d.,%]+|\b(?:percent|per cent|about|nearly|only|of the|of|the|in|were|was|had)\b", re.I)
+
+
+def _measure(clause: str) -> str | None:
+    words = MEASURE_DROP.sub(" ", clause)
+    words = re.sub(r"\s+", " ", words).strip(" ,;:-")
+    return words[:80] or None
+
+
+# --- consistency ------------------------------------------------------------------------
+
+
+DOSE_LIMITS = {"mg": 20000, "g": 100, "mcg": 1_000_000, "mg/kg": 200, "mg/m2": 5000, "IU": 2_000_000}
+
+
+def consistency_flags(trial: Trial) -> list[tuple[str, str]]:
+    flags: list[tuple[str, str]] = []
+    ns = [a.n for a in trial.arms if a.n is not None]
+    if trial.size and ns and sum(ns) > trial.size:
+        flags.append(("arm_sizes_exceed_size", f"arm sizes add up to {sum(ns)} > trial size {trial.size}"))
+    elif trial.size and ns and len(ns) == len(trial.arms) and sum(ns) != trial.size:
+        flags.append(("arm_sizes_mismatch", f"arm sizes add up to {sum(ns)}, trial size is {trial.size}"))
+    for o in trial.outcomes:
+        if o.unit == "%" and o.value is not None and o.value > 100:
+            flags.append(("percent_over_100", f"{o.value:g}% in «{o.text}»"))
+        if o.count is not None and o.denominator is not None and o.count > o.denominator:
+            flags.append(("count_over_denominator", f"{o.count} of {o.denominator} in «{o.text}»"))
+        if o.arm in (None, "all") and o.value is not None:
+            flags.append(("outcome_without_arm", f"no arm for «{o.text}»"))
+    for a in trial.arms:
+        for d in a.doses:
+            limit = DOSE_LIMITS.get(d.unit or "")
+            top = d.upper if d.upper is not None else d.value
+            if limit and top is not None and top > limit:
+                flags.append(("implausible_dose", f"{top:g} {d.unit} in «{d.text}»"))
+    return flags
