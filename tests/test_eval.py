@@ -502,3 +502,24 @@ def test_bench_runs_over_a_small_corpus_and_skips_without_one(tmp_path, capsys):
     assert 0 <= result.with_trial <= 2 and not result.failed
     assert bench.main(["--shared", str(tmp_path / "absent")]) == 0
     assert "skipped: corpus" in capsys.readouterr().out
+
+
+def test_eval_cli_prediction_missing_for_a_corpus_article_is_an_error(tiny):
+    tiny["pred"].write_text(json.dumps(as_prediction(gold_record())) + "\n")
+    result = invoke(tiny)
+    assert result.exit_code == 1
+    assert "no prediction for 1 gold record(s): art-2" in result.output
+
+
+def test_eval_cli_leaves_out_a_seed_record_that_has_no_prediction(tiny):
+    seed = {**gold_record(), "id": "seed-x", "seed_passages": SENTENCES}
+    # the seed's offsets index its passages joined by "\n"; the prediction file has no line for it
+    for t in seed["trials"]:
+        t["evidence_offsets"] = [["\n".join(SENTENCES).index(e), "\n".join(SENTENCES).index(e) + len(e)]
+                                 for e in t["evidence"]]
+    with tiny["gold"].open("a") as fh:
+        fh.write(json.dumps(seed) + "\n")
+    result = invoke(tiny, "--json")
+    assert result.exit_code == 0, result.output
+    assert "left out (not in the corpus, no prediction): seed-x" in result.output
+    assert '"n_articles": 2' in result.output
