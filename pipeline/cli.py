@@ -261,3 +261,37 @@ from pipeline.serve import serve as serve_command  # noqa: E402
 
 cli.add_command(audit_group)
 cli.add_command(serve_command)
+
+
+@cli.command("clean")
+@click.argument("sources", nargs=-1, required=True)
+def clean_command(sources: tuple[str, ...]) -> None:
+    """Print the article of each page (URL, .html or .html.gz file, directory) as one JSON line.
+
+    Each line is {"source", "title", "date", "text", "trailer", "meta", "stage"}; a page that
+    cannot be fetched or holds no article gives {"source", "error"} and the exit code is 1.
+
+    Example:
+
+        claims clean data/samples/baclofen-alcohol-trial.html https://www.eurekalert.org/news-releases/771663
+    """
+    settings = Settings()
+    session = make_session(settings)
+    failed = 0
+    for source in expand_sources(sources):
+        fetched = fetch_page(source_url(source), session, settings)
+        out: dict = {"source": source}
+        if not fetched.ok:
+            out["error"] = fetched.error or "not modified"
+        else:
+            try:
+                page = clean_html(fetched.body, fetched.final_url or fetched.url, encoding=fetched.encoding)
+            except ClaimsError as exc:
+                out["error"] = exc.message
+            else:
+                out.update(title=page.title, date=page.date, text=page.text, trailer=page.trailer,
+                           meta=page.meta, stage=page.stage)
+        failed += "error" in out
+        click.echo(json.dumps(out, ensure_ascii=False, default=str))
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,553 @@
+"""Polite, robust fetching: one pooled session, robots.txt, per-host rate limits, retries, byte caps."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import http
+import os
+import re
+import socket
+import threading
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+import requests
+from protego import Protego
+from requests.adapters import HTTPAdapter
+
+from models.errors import FetchError
+from models.records import FetchResult
+from pipeline.settings import Settings
+
+# Query parameters that only track the reader; dropping them makes one article one URL.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "_ga", "_gl",
+    "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "wickedid", "ref_src", "cmpid",
+    "ncid", "sr_share", "spm", "s_cid", "trk", "rss", "feed",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "itm_")
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CHUNK = 64 * 1024
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per URL: lowercase scheme and host, no default port, no fragment, no tracking params."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return url
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host if port is None or (parts.scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query, doseq=True), ""))
+
+
+def host_key(url: str) -> str:
+    """scheme://host[:port], the unit for robots.txt, rate limits and concurrency caps."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else ""
+
+
+# --- raw store --------------------------------------------------------------------------
+
+
+def save_raw(raw_dir: str | Path, body: bytes) -> str:
+    """Keep the raw bytes gzipped under their sha256; returns the hex digest. Idempotent."""
+    sha = hashlib.sha256(body).hexdigest()
+    path = Path(raw_dir) / sha[:2] / f"{sha}.html.gz"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
+        # mtime=0 keeps the gzip bytes a pure function of the body.
+        tmp.write_bytes(gzip.compress(body, mtime=0))
+        tmp.replace(path)
+    return sha
+
+
+def load_raw(raw_dir: str | Path, sha256: str) -> bytes:
+    """The raw bytes saved by ``save_raw``; checks the digest so a damaged file is never used."""
+    if not sha256 or not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise FetchError(f"not a sha256 digest: {sha256!r}")
+    path = Path(raw_dir) / sha256[:2] / f"{sha256}.html.gz"
+    try:
+        body = gzip.decompress(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise FetchError(f"raw page {sha256} not found in {raw_dir}") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FetchError(f"raw page {sha256} is damaged: {exc}") from exc
+    if hashlib.sha256(body).hexdigest() != sha256:
+        raise FetchError(f"raw page {sha256} does not match its digest")
+    return body
+
+
+# --- session, robots, rate limits -------------------------------------------------------
+
+
+def make_session(settings: Settings) -> requests.Session:
+    """One session per run: pooled connections, the project's User-Agent, a redirect cap."""
+    session = requests.Session()
+    pool = max(settings.concurrency, settings.per_host_concurrency, 4)
+    adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update({
+        "User-Agent": settings.user_agent,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        "Accept-Language": "en;q=1.0,*;q=0.5",
+        "Accept-Encoding": "gzip, deflate",
+    })
+    session.max_redirects = settings.max_redirects
+    return session
+
+
+class HostGate:
+    """Per-host politeness: at most ``concurrency`` requests at once, starts spaced by 1/rate seconds."""
+
+    def __init__(self, rate: float, concurrency: int) -> None:
+        self.interval = 1.0 / rate if rate and rate > 0 else 0.0
+        self.slots = threading.BoundedSemaphore(max(1, concurrency))
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait_turn(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class Gates:
+    """HostGate per host, created on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._gates: dict[str, HostGate] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str) -> HostGate:
+        key = host_key(url)
+        with self._lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                gate = self._gates[key] = HostGate(self.settings.rate_per_host, self.settings.per_host_concurrency)
+            return gate
+
+
+class RobotsCache:
+    """robots.txt per host, fetched once per run. ``allowed`` returns None or the reason for refusal."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Protego | str | None] = {}
+        self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._lock = threading.Lock()
+
+    def refusal(self, url: str, session: requests.Session, settings: Settings,
+                gate: HostGate | None = None) -> str | None:
+        key = host_key(url)
+        if not key:
+            return None
+        with self._lock:
+            host_lock = self._locks[key]
+        with host_lock:
+            if key not in self._rules:
+                self._rules[key] = _fetch_robots(key, session, settings, gate)
+        rules = self._rules[key]
+        if rules is None:
+            return None
+        if isinstance(rules, str):
+            return rules
+        return None if rules.can_fetch(url, settings.user_agent) else "disallowed by robots.txt"
+
+
+def _fetch_robots(key: str, session: requests.Session, settings: Settings,
+                  gate: HostGate | None) -> Protego | str | None:
+    """RFC 9309: 4xx means no rules; 5xx means assume everything is disallowed for now."""
+    if gate is not None:
+        gate.wait_turn()
+    try:
+        resp = session.get(f"{key}/robots.txt", timeout=settings.timeout, allow_redirects=True, stream=True)
+        body = _read_capped(resp, 512 * 1024)
+        status = resp.status_code
+        resp.close()
+    except (requests.RequestException, OSError):
+        # The host is unreachable: fetching the page will fail with the precise reason.
+        return None
+    if status >= 500:
+        return f"robots.txt unavailable (HTTP {status}); not fetched"
+    if status >= 400:
+        return None
+    return Protego.parse(body.decode("utf-8", errors="replace"))
+
+
+def _read_capped(resp: requests.Response, cap: int) -> bytes:
+    out = bytearray()
+    for chunk in resp.iter_content(CHUNK):
+        out += chunk
+        if len(out) > cap:
+            break
+    return bytes(out[:cap])
+
+
+# --- one page ---------------------------------------------------------------------------
+
+
+def fetch_page(url: str, session: requests.Session, settings: Settings, *, robots: RobotsCache | None = None,
+               etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    """Fetch one URL or local file. Never raises for network, HTTP or content problems: ``error`` says why."""
+    return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=None)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _fetch(url: str, session: requests.Session, settings: Settings, *, robots: RobotsCache | None,
+           etag: str | None, last_modified: str | None, gate: HostGate | None) -> FetchResult:
+    started = time.monotonic()
+    fetched_at = _now()
+    if not url.startswith(("http://", "https://")):
+        return _fetch_file(url, settings, fetched_at, started)
+
+    def failed(error: str, **fields: object) -> FetchResult:
+        return FetchResult(url=url, fetched_at=fetched_at, error=error,
+                           elapsed_ms=int((time.monotonic() - started) * 1000), **fields)
+
+    if settings.respect_robots:
+        robots = robots or RobotsCache()
+        reason = robots.refusal(url, session, settings, gate)
+        if reason:
+            return failed(reason)
+
+    deadline = started + settings.total_timeout
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    attempt = 0
+    while True:
+        attempt += 1
+        if gate is not None:
+            gate.wait_turn()
+        outcome = _attempt(url, session, settings, headers, deadline, attempt)
+        retry_in = outcome.pop("retry_in", None)
+        if retry_in is None or attempt > settings.retries:
+            break
+        if time.monotonic() + retry_in > deadline:
+            outcome["error"] = f"{outcome['error']}; gave up: next retry in {retry_in:g}s exceeds the time budget"
+            break
+        time.sleep(retry_in)
+    backoff_note = f" after {attempt} attempts" if attempt > 1 and outcome.get("error") else ""
+    if outcome.get("error"):
+        outcome["error"] += backoff_note
+    return FetchResult(url=url, fetched_at=fetched_at, elapsed_ms=int((time.monotonic() - started) * 1000),
+                       **outcome)
+
+
+def _attempt(url: str, session: requests.Session, settings: Settings, headers: dict[str, str],
+             deadline: float, attempt: int) -> dict:
+    """One request. Returns FetchResult fields, plus ``retry_in`` (seconds) when worth retrying."""
+    remaining = max(0.1, deadline - time.monotonic())
+    timeout = min(settings.timeout, remaining)
+    backoff = settings.backoff * (2 ** (attempt - 1))
+    try:
+        resp = session.get(url, headers=headers, timeout=timeout, allow_redirects=True, stream=True)
+    except requests.TooManyRedirects:
+        return {"error": f"too many redirects (more than {settings.max_redirects})"}
+    except requests.Timeout:
+        return {"error": f"timed out after {timeout:g}s", "retry_in": backoff}
+    except requests.exceptions.InvalidURL as exc:
+        return {"error": f"invalid URL: {exc}"}
+    except requests.ConnectionError as exc:
+        reason = _connection_reason(exc)
+        # A name that does not resolve will not resolve a second later either.
+        return {"error": reason} if reason == "DNS lookup failed" else {"error": reason, "retry_in": backoff}
+    except requests.RequestException as exc:
+        return {"error": f"request failed: {exc.__class__.__name__}: {exc}"}
+    try:
+        return _read_response(resp, url, settings, deadline, backoff)
+    finally:
+        resp.close()
+
+
+def _read_response(resp: requests.Response, url: str, settings: Settings, deadline: float,
+                   backoff: float) -> dict:
+    status = resp.status_code
+    content_type, charset = _content_type(resp.headers.get("Content-Type", ""))
+    fields: dict = {
+        "final_url": resp.url if resp.url != url else None,
+        "status": status,
+        "content_type": content_type or None,
+        "etag": resp.headers.get("ETag"),
+        "last_modified": resp.headers.get("Last-Modified"),
+    }
+    if status == 304:
+        return {**fields, "not_modified": True}
+    if status >= 400:
+        fields["error"] = f"HTTP {status} {_reason(status, resp.reason)}"
+        if status in RETRY_STATUSES:
+            retry_after = _retry_after(resp.headers.get("Retry-After"))
+            fields["retry_in"] = max(backoff, retry_after) if retry_after is not None else backoff
+        return fields
+    if content_type and content_type not in HTML_TYPES:
+        return {**fields, "error": f"unsupported content type {content_type}"}
+    length = resp.headers.get("Content-Length")
+    encoding_header = resp.headers.get("Content-Encoding", "").lower()
+    if length and length.isdigit() and int(length) > settings.max_bytes and encoding_header in ("", "identity"):
+        return {**fields, "error": f"body larger than {_mb(settings.max_bytes)} (Content-Length {int(length)})"}
+    try:
+        body = _read_body(resp, settings.max_bytes, deadline, encoding_header)
+    except _BodyError as exc:
+        return {**fields, "error": str(exc)}
+    except (requests.RequestException, OSError) as exc:
+        return {**fields, "error": f"connection broken while reading the body: {exc.__class__.__name__}",
+                "retry_in": backoff}
+    if not body.strip():
+        return {**fields, "error": "empty body"}
+    if not content_type and not _looks_like_html(body):
+        return {**fields, "error": "unsupported content type (none declared, body is not HTML)"}
+    from scrapers.clean import decode_html
+
+    _, encoding = decode_html(body, charset)
+    return {**fields, "body": body, "sha256": hashlib.sha256(body).hexdigest(), "encoding": encoding}
+
+
+class _BodyError(Exception):
+    """A body that must not be used: too large, truncated, corrupt, too slow."""
+
+
+def _read_body(resp: requests.Response, cap: int, deadline: float, content_encoding: str) -> bytes:
+    """Stream the body, decompressing ourselves so that a truncated gzip is noticed and the cap
+    applies to decoded bytes (a small gzip can expand to gigabytes)."""
+    decoder = None
+    if content_encoding in ("gzip", "x-gzip"):
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif content_encoding == "deflate":
+        decoder = zlib.decompressobj()
+    out = bytearray()
+    raw = resp.raw
+    stream = raw.stream(CHUNK, decode_content=decoder is None)
+    for chunk in stream:
+        if decoder is not None:
+            try:
+                chunk = decoder.decompress(chunk, cap + 1 - len(out))
+            except zlib.error as exc:
+                raise _BodyError(f"corrupt {content_encoding} body: {exc}") from exc
+        out += chunk
+        if len(out) > cap:
+            raise _BodyError(f"body larger than {_mb(cap)} (cut off while streaming)")
+        if time.monotonic() > deadline:
+            raise _BodyError("timed out while reading the body (total time budget exceeded)")
+    if decoder is not None and not decoder.eof:
+        raise _BodyError(f"truncated {content_encoding} body ({len(out)} bytes decoded before it ended)")
+    return bytes(out)
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<meta", b"<title", b"<div",
+                            b"<p"))
+
+
+def _content_type(value: str) -> tuple[str, str | None]:
+    main, _, params = value.partition(";")
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", params, re.I)
+    return main.strip().lower(), (match.group(1).lower() if match else None)
+
+
+def _reason(status: int, given: str | None) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return given or "error"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+def _connection_reason(exc: requests.ConnectionError) -> str:
+    """A plain reason from the chain of wrapped exceptions urllib3 and requests build."""
+    seen = set()
+    stack: list[BaseException] = [exc]
+    text = str(exc)
+    while stack:
+        err = stack.pop()
+        if id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, socket.gaierror) or err.__class__.__name__ == "NameResolutionError":
+            return "DNS lookup failed"
+        if isinstance(err, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(err, ConnectionResetError):
+            return "connection reset by the server"
+        stack.extend(e for e in (err.__cause__, err.__context__, getattr(err, "reason", None)) if e is not None)
+        stack.extend(a for a in getattr(err, "args", ()) if isinstance(a, BaseException))
+    if "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "DNS lookup failed"
+    if "Connection refused" in text:
+        return "connection refused"
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "connection closed by the server without a response"
+    return f"connection failed: {exc.__class__.__name__}"
+
+
+# --- local files ------------------------------------------------------------------------
+
+
+def _fetch_file(url: str, settings: Settings, fetched_at: str, started: float) -> FetchResult:
+    """Local paths and file:// URLs: status None, body = the file's bytes (``.gz`` decompressed)."""
+    if url.startswith("file://"):
+        path = Path(unquote(urlsplit(url).path))
+    else:
+        path = Path(url)
+
+    def done(**fields: object) -> FetchResult:
+        return FetchResult(url=url, fetched_at=fetched_at, elapsed_ms=int((time.monotonic() - started) * 1000),
+                           **fields)
+
+    try:
+        size = path.stat().st_size
+        if size > settings.max_bytes:
+            return done(error=f"body larger than {_mb(settings.max_bytes)} (file is {size} bytes)")
+        body = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            body = _gunzip_capped(body, settings.max_bytes)
+    except FileNotFoundError:
+        return done(error=f"file not found: {path}")
+    except IsADirectoryError:
+        return done(error=f"is a directory: {path}")
+    except _BodyError as exc:
+        return done(error=str(exc))
+    except OSError as exc:
+        return done(error=f"cannot read {path}: {exc.strerror or exc}")
+    if not body.strip():
+        return done(error="empty body")
+    from scrapers.clean import decode_html
+
+    _, encoding = decode_html(body, None)
+    content_type = "application/xhtml+xml" if ".xhtml" in path.name.lower() else "text/html"
+    return done(body=body, sha256=hashlib.sha256(body).hexdigest(), encoding=encoding, content_type=content_type)
+
+
+def _gunzip_capped(data: bytes, cap: int) -> bytes:
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decoder.decompress(data, cap + 1)
+    except zlib.error as exc:
+        raise _BodyError(f"corrupt gzip file: {exc}") from exc
+    if len(out) > cap:
+        raise _BodyError(f"body larger than {_mb(cap)} (after decompression)")
+    if not decoder.eof:
+        raise _BodyError(f"truncated gzip file ({len(out)} bytes decoded before it ended)")
+    return out
+
+
+# --- many pages -------------------------------------------------------------------------
+
+
+def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,
+               on_result: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
+    """Fetch every URL, concurrently across hosts, politely per host. Results come back in input order;
+    ``on_result`` is called in the calling thread as each one finishes (so it may write to SQLite)."""
+    urls = list(urls)
+    if not urls:
+        return []
+    session = session or make_session(settings)
+    robots = RobotsCache()
+    gates = Gates(settings)
+    results: list[FetchResult | None] = [None] * len(urls)
+
+    # One queue per host, drained by at most per_host_concurrency workers: a slow host never
+    # ties up every worker while other hosts wait.
+    queues: dict[str, list[int]] = defaultdict(list)
+    for index, url in enumerate(urls):
+        queues[host_key(url)].append(index)
+    lanes: list[tuple[str, list[int]]] = []
+    for key, indexes in queues.items():
+        width = settings.concurrency if not key else max(1, settings.per_host_concurrency)
+        width = min(width, len(indexes))
+        lanes.extend((key, indexes[lane::width]) for lane in range(width))
+
+    def _fetch_one(url: str) -> FetchResult:
+        gate = gates(url) if host_key(url) else None
+        if gate is None:
+            return _fetch(url, session, settings, robots=robots, etag=None, last_modified=None, gate=None)
+        with gate.slots:
+            return _fetch(url, session, settings, robots=robots, etag=None, last_modified=None, gate=gate)
+
+    # Lanes yield per URL so on_result fires as each page arrives, not per lane.
+    done_queue: list[tuple[int, FetchResult]] = []
+    cond = threading.Condition()
+
+    def lane_worker(indexes: list[int]) -> None:
+        for i in indexes:
+            try:
+                result = _fetch_one(urls[i])
+            except Exception as exc:  # a bug must not lose the rest of the batch; it is recorded
+                result = FetchResult(url=urls[i], fetched_at=_now(),
+                                     error=f"internal error: {exc.__class__.__name__}: {exc}")
+            with cond:
+                done_queue.append((i, result))
+                cond.notify()
+
+    workers = max(1, min(settings.concurrency, len(lanes)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        futures = [pool.submit(lane_worker, indexes) for _, indexes in lanes]
+        received = 0
+        while received < len(urls):
+            with cond:
+                while not done_queue:
+                    if all(f.done() for f in futures) and not done_queue:
+                        break
+                    cond.wait(timeout=0.5)
+                batch, done_queue[:] = list(done_queue), []
+            if not batch and all(f.done() for f in futures):
+                break
+            for i, result in batch:
+                results[i] = result
+                received += 1
+                if on_result:
+                    on_result(result)
+        for future in as_completed(futures):
+            future.result()
+    return [r if r is not None else FetchResult(url=urls[i], error="not fetched") for i, r in enumerate(results)]
