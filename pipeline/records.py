@@ -61,6 +61,8 @@ TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminate
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
                           r"\bbut\b|\band\s(?=\w+\s(?:percent|%))|\(")
+COMPARISON = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b|"
+                        r"\band\b|,", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
 
@@ -353,6 +355,15 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             if not any(base in a.label.lower() for a in arms):
                 arms.append(Arm(label=base, intervention=base, start=f.start, end=f.end, rule_id=f.rule_id))
                 evidence.add(i)
+    # arms named as groups: "the robotic surgery group", "those taking Xeljanz"
+    for i, f in items("ARM"):
+        if f.data["kind"] != "group":
+            continue
+        name = f.data["arm"]
+        words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", name)}
+        if not words - DRUG_STOP or COMPARATOR_WORDS.search(name) or any(_same_arm(name, a) for a in arms):
+            continue
+        arms.append(Arm(label=name, intervention=name, start=f.start, end=f.end, rule_id=f.rule_id))
     # arm sizes
     for i, f in items("ARM"):
         if f.data["kind"] != "arm_n":
@@ -480,6 +491,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 paired = {id(v): a for v, a in zip(values, distinct, strict=True)}
         no_diff = bool(NO_DIFF.search(sent))
         harm = bool(HARM.search(sent))
+        first_arm_value: Found | None = None
         for v in values:
             rel = v.start - offset
             c_start, c_end = clause_bounds(sent, rel)
@@ -503,6 +515,12 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             else:
                 label = "all"
             is_comparator = arm is not None and arm in comparators
+            if arm is not None and not is_comparator:
+                if first_arm_value is None:
+                    first_arm_value = v
+                elif (first_arm_value.data.get("unit") == v.data.get("unit")
+                      and COMPARISON.search(sent[first_arm_value.end - offset:rel])):
+                    is_comparator = True
             if is_comparator:
                 direction = "reference"
             elif no_diff:

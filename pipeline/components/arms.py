@@ -48,6 +48,12 @@ class ArmsComponent(RuleComponent):
                          {"kind": kind, "arms": [a, b],
                           "arm_spans": [(offset + match.start("a"), offset + match.end("a")),
                                         (offset + match.start("b"), offset + match.end("b"))]})
+        if kind == "group":
+            arm = clean_arm_text(g["arm"])
+            if not arm:
+                return None
+            return Found(self.label, offset + match.start("arm"), offset + match.end("arm"), rule.id,
+                         {"kind": kind, "arm": arm})
         n = as_int(parse_number(g["n"]))
         if n is None or n < 1 or (1900 <= n <= 2100):
             return None
@@ -61,5 +67,6 @@ class ArmsComponent(RuleComponent):
 
     def resolve(self, found: list[Found]) -> list[Found]:
         # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").
-        sized = super().resolve([f for f in found if f.data["kind"] != "comparator"])
-        return sorted(sized + [f for f in found if f.data["kind"] == "comparator"], key=lambda f: f.start)
+        free = ("comparator", "group")
+        sized = super().resolve([f for f in found if f.data["kind"] not in free])
+        return sorted(sized + [f for f in found if f.data["kind"] in free], key=lambda f: f.start)
