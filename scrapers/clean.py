@@ -239,8 +239,16 @@ TRAF_KINDS = {"p": "paragraph", "head": "heading", "item": "list_item", "quote":
 
 
 def blocks_from_trafilatura(body: etree._Element) -> list[RawBlock]:
-    """Blocks from trafilatura's XML body (p, head, list/item, quote, table/row/cell)."""
+    """Blocks from trafilatura's XML body (p, head, list/item, quote, table/row/cell). Its fallback
+    extractors can also hand back plain HTML (divs) and loose text, which are walked as HTML."""
     out: list[RawBlock] = []
+
+    def loose(text: str | None) -> None:
+        text = _norm(text or "")
+        if text:
+            out.append(RawBlock("paragraph", text))
+
+    loose(body.text)
     for el in body:
         tag = el.tag
         if tag == "list":
@@ -258,10 +266,13 @@ def blocks_from_trafilatura(body: etree._Element) -> list[RawBlock]:
                 text = _norm("".join(_traf_text(p)))
                 if text:
                     out.append(RawBlock("quote", text))
-        elif tag in TRAF_KINDS or tag in ("code",):
+        elif tag in TRAF_KINDS or tag == "code":
             text = _norm("".join(_traf_text(el)))
             if text:
                 out.append(RawBlock(TRAF_KINDS.get(tag, "paragraph"), text))
+        elif isinstance(tag, str) and tag not in ("graphic", "lb", "ref"):
+            out.extend(blocks_from_html(el))
+        loose(el.tail)
     return out
 
 
@@ -453,8 +464,12 @@ def _fallback_stage(tree: lxml.html.HtmlElement) -> list[RawBlock]:
     return [b for b in blocks if b.link_ratio < 0.3 and (b.kind == "heading" or len(b.text.split()) >= 8)]
 
 
+CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
 def _word_count(blocks: list[RawBlock]) -> int:
-    return sum(len(b.text.split()) for b in blocks if b.kind != "heading")
+    """Words, with Chinese and Japanese (written without spaces) counted as about two characters a word."""
+    return sum(len(b.text.split()) + len(CJK.findall(b.text)) // 2 for b in blocks if b.kind != "heading")
 
 
 def _assemble(blocks: list[RawBlock]) -> tuple[str, tuple[Block, ...]]:

@@ -51,9 +51,14 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     if not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
+
+
+# Comments and processing instructions removed at parse time: they split text nodes and hide
+# content from extractors (the same parser settings trafilatura uses for its own parsing).
+_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
 
 
 def _empty(url: str | None) -> dict[str, Any]:
