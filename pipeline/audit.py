@@ -182,11 +182,13 @@ def items_for_article(db: sqlite_utils.Database, article_id: str, *, unique: boo
                                None, None, None, anchor=(ev_start, ev_end)))
         arms = list(db.query("select * from arms where trial_id = ? order by idx", [tid]))
         for a in arms:
-            name = a["intervention"] or a["label"] or "arm"
+            name = a["label"] or a["intervention"] or "arm"
+            shown = name
+            if a["intervention"] and a["intervention"].lower() not in name.lower():
+                shown = f"{name}: {a['intervention']}"
             found.append(_item(article_id, tid, "arms", a["id"], "arm",
                                {"label": a["label"], "intervention": a["intervention"]},
-                               name if name == a["label"] else f"{a['label']}: {name}",
-                               a["start"], a["end"], a["rule_id"]))
+                               shown, a["start"], a["end"], a["rule_id"]))
             if a["n"] is not None:
                 found.append(_item(article_id, tid, "arms", a["id"], "n", a["n"], f"{name} n={a['n']}",
                                    a["n_start"], a["n_end"], a["rule_id"]))

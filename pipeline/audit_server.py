@@ -162,6 +162,9 @@ def _handler_for(app: AuditServer) -> type[BaseHTTPRequestHandler]:
                 name, content_type = STATIC[path]
                 self.send(200, (TEMPLATES / name).read_bytes(), content_type)
                 return
+            if path == "/favicon.ico":
+                self.send(204, b"", "image/x-icon")
+                return
             if path == "/api/queue":
                 self.check_api()
                 db = app.connect()

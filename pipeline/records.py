@@ -48,8 +48,9 @@ DRUG_STOP = {
     "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
 }
 WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
-NAME = re.compile(r"\b([A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+)*(?:-\d+)?)\s+(?:\(|trial|study)|"
-                  r"\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)")
+NAME = re.compile(r"\b([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?: \([^)]{0,80}\))? (?:trial|study)\b|"
+                  r"\b(?:trial|study|known as|called|named)\b[^.()]{0,60}\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)|"
+                  r"\b(?:known as|called|named) (?:the )?(?P<called>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b")
 NOT_NAMES = {"FDA", "NIH", "RCT", "US", "UK", "USA", "HIV", "AIDS", "CEO", "MD", "PHD", "CBD", "THC", "EU", "NHS",
              "CDC", "WHO", "ASCO", "AHA", "ACC", "ADA", "DNA", "RNA", "MRI", "CT", "PET", "BMI", "ER", "ICU", "NEJM",
              "JAMA", "BMJ", "LSE", "NYSE", "NASDAQ", "AP", "NCI", "VA", "COVID", "PR", "IND", "NDA", "BLA", "II",
@@ -60,7 +61,9 @@ REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
-                          r"\bbut\b|\band\s(?=\w+\s(?:percent|%))|\(")
+                          r"\bbut\b|\band\s(?=[\w.]+\s?(?:percent|%))|\(")
+ARM_CONTEXT = re.compile(r"\b(?:group|arm|assigned|randomi[sz]|compared|versus|vs\b|received|receiving|given|"
+                         r"than|allocated)", re.I)
 COMPARISON = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b|"
                         r"\band\b|,", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
@@ -207,7 +210,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
             evidence.add(i)
         if trial.name is None and TRIAL_WORD.search(s):
             for m in NAME.finditer(s):
-                name = m.group("paren") or m.group(1)
+                name = m.group("paren") or m.group("called") or m.group(1)
                 if name and name.upper() not in NOT_NAMES and not REGISTRY.match(name) and len(name) <= 20:
                     trial.name = name
                     evidence.add(i)
@@ -221,8 +224,8 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # outcomes
     if bucket.role != "planned":
         trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence)
-    concrete = (trial.size or trial.duration or any(a.doses or a.n for a in arms) or
-                any(o.value is not None for o in trial.outcomes) or trial.name or trial.phase or trial.registry)
+    concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
+                or trial.name or trial.phase or trial.registry or (bucket.role == "main" and trial.duration))
     if bucket.role == "planned":
         concrete = bool(trial.size or any(a.doses for a in arms) or trial.phase or trial.design)
         if concrete:
@@ -295,6 +298,8 @@ def _last_word(before: str) -> str | None:
     if not m:
         return None
     word = m.group(1)
+    if "/" in word and word.split("/", 1)[0].lower() in ("mg", "g", "mcg", "ml", "iu", "kg"):
+        word = word.split("/", 1)[1]
     if word.lower() in DRUG_STOP or word.lower().endswith("dose"):
         return None
     return word
@@ -350,6 +355,8 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
                 evidence.add(i)
         elif f.data["kind"] == "comparator":
             name = f.data["intervention"]
+            if not re.search(r"placebo|sham|dummy|sugar", name) and not ARM_CONTEXT.search(sent_text[i]):
+                continue
             base = "placebo" if "placebo" in name or "dummy" in name or "sugar" in name else (
                 "sham" if "sham" in name else name.replace(" group", ""))
             if not any(base in a.label.lower() for a in arms):
@@ -428,13 +435,14 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm]) -> Arm | 
 
 
 def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm]]:
-    """Positions (absolute) where an arm is named in a sentence."""
+    """Positions (absolute) where an arm is named in a sentence: by its label, its intervention,
+    or a word that names no other arm ("surgery" names both robotic and open surgery arms)."""
+    words_of = {id(arm): _name_words(arm) for arm in arms}
     out = []
     for arm in arms:
-        names = {arm.label.lower()}
-        if arm.intervention:
-            names.add(arm.intervention.lower())
-            names.update(w for w in re.findall(r"[a-z][\w-]{2,}", arm.intervention.lower()) if w not in DRUG_STOP)
+        others = set().union(*(words_of[id(a)] for a in arms if a is not arm)) if len(arms) > 1 else set()
+        names = {arm.label.lower()} | ({arm.intervention.lower()} if arm.intervention else set())
+        names |= words_of[id(arm)] - others
         for name in names:
             if not name or len(name) < 3:
                 continue
@@ -442,6 +450,11 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
                 out.append((offset + m.start(), arm))
     out.sort(key=lambda p: p[0])
     return out
+
+
+def _name_words(arm: Arm) -> set[str]:
+    text = f"{arm.label} {arm.intervention or ''}".lower()
+    return {w for w in re.findall(r"[a-z][\w-]{2,}", text) if w not in DRUG_STOP}
 
 
 def clause_bounds(sent: str, pos: int) -> tuple[int, int]:

@@ -15,8 +15,11 @@ LEADING = re.compile(r"^(?:either|both|a|an|the|to|receive|receiving|undergo|tak
                      r"groups:?)\s+", re.I)
 
 
+PURPOSE = re.compile(r"\s+(?:to|in order to|so as to|in addition to|added to|on top of)\s+\w.*$", re.I)
+
+
 def clean_arm_text(text: str) -> str:
-    text = text.strip(" ,;:-")
+    text = PURPOSE.sub("", text).strip(" ,;:-")
     while True:
         stripped = LEADING.sub("", text)
         if stripped == text:

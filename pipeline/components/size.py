@@ -15,7 +15,8 @@ from pipeline.patterns import Rule
 NOT_PEOPLE_AFTER = re.compile(r"^\s*(?:%|percent|per cent|years?|months?|weeks?|days?|hours?|mg|sites|centers|centres|"
                               r"hospitals|countries|states|studies|trials)\b", re.I)
 SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust)\s*$", re.I)
-AGE_CONTEXT = re.compile(r"\b(?:aged?|ages|years? old|year-old)\b", re.I)
+PARTICIPATION = re.compile(r"\b(?:randomi[sz]ed|randomly assigned|enroll?ed|took part|participated|recruited|"
+                           r"volunteered|signed up)\b", re.I)
 
 
 @Language.factory("claims_trial_size", assigns=["doc.spans"])
@@ -42,9 +43,14 @@ class SizeComponent(RuleComponent):
         # The number inside parentheses right after an arm ("placebo (62 patients)") is an arm size.
         if before.rstrip().endswith("(") and rule.attrs.get("strength", 1) < 3:
             return None
+        strength = rule.attrs.get("strength", 1)
+        if match.groupdict().get("paren"):
+            strength = 1  # "(n=85)" after a group names a subgroup or an arm
+        elif strength == 1 and PARTICIPATION.search(sent_text):
+            strength = 2
         qual = match.groupdict().get("qual")
         data = {"n": value, "qualifier": qual.lower() if qual else None,
-                "strength": rule.attrs.get("strength", 1), "target": bool(rule.attrs.get("target")),
+                "strength": strength, "target": bool(rule.attrs.get("target")),
                 "n_start": offset + n_start - (len(qual) + 1 if qual else 0), "n_end": offset + match.end("n")}
         start = data["n_start"]
         return Found(self.label, start, offset + match.end(), rule.id, data)
