@@ -20,7 +20,8 @@ class RuleComponent:
     def __init__(self) -> None:
         self.rules: tuple[Rule, ...] = load_rules(self.rules_name)
 
-    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
+        """One match -> a Found, several (one phrase naming several values), or None to drop it."""
         raise NotImplementedError
 
     def __call__(self, doc: Doc) -> Doc:
@@ -29,8 +30,8 @@ class RuleComponent:
             sent_text = doc.text[start:end]
             for rule in self.rules:
                 for match in rule.regex.finditer(sent_text):
-                    item = self.parse(match, rule, sent_text, start)
-                    if item is not None:
+                    parsed = self.parse(match, rule, sent_text, start)
+                    for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:
                         item.sent = s_idx
                         found.append(item)
         for item in self.resolve(found):
@@ -43,6 +44,8 @@ class RuleComponent:
         """Drop matches overlapping an earlier-listed rule's match (rule order = priority)."""
         kept: list[Found] = []
         for item in found:
-            if not any(k.start < item.end and item.start < k.end for k in kept):
+            # values of one list share their phrase; other overlaps lose to the earlier rule
+            if not any(k.start < item.end and item.start < k.end and not (k.rule_id == item.rule_id and
+                       (k.start, k.end) == (item.start, item.end)) for k in kept):
                 kept.append(item)
         return sorted(kept, key=lambda f: f.start)

@@ -12,6 +12,16 @@ from pipeline.normalize import normalize_per, normalize_unit, parse_number
 from pipeline.patterns import Rule
 
 ONCE_PER = re.compile(r"^once[- ](daily|a day|per day|weekly|a week|monthly|a month)$", re.I)
+LIST_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+")
+# "... of green coffee extract a day": the period after the substance.
+PER_AFTER = re.compile(r"^\s+of\s+[\w -]{2,40}?\s+(?P<per>a day|per day|each day|every day|daily|a week|per week|weekly|"
+                       r"a month|monthly)\b", re.I)
+SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nightly|weekly|a week|monthly|once a month|"
+                          r"every month)\b", re.I)
+# Clauses where an amount is not a trial dose: guidelines, eligibility, prices, lab values.
+NOT_TRIAL_DOSE = re.compile(r"\brecommend|\bupper (?:daily )?limit|\bRDA\b|\bguideline|\beligib|\bexclu|\bprice|\bcosts?\b|"
+                            r"\$|\bsold\b|\bover[- ]the[- ]counter|\bin (?:a|one) (?:cup|serving|glass|tablet of)\b|"
+                            r"\brecreational|\bcontains? (?:about|up to|as much as)?\s*\d", re.I)
 
 
 @Language.factory("claims_dose", assigns=["doc.spans"])
@@ -24,7 +34,21 @@ class DoseComponent(RuleComponent):
     span_key = "DOSE"
     label = "DOSE"
 
-    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
+        if NOT_TRIAL_DOSE.search(clause_around(sent_text, match.start(), match.end())):
+            return None
+        first = self.parse_one(match, sent_text, offset, rule)
+        if first is None or not rule.attrs.get("list"):
+            return first
+        # "100, 200, or 300 micrograms": one dose per value, all sharing the phrase
+        values = [float(v.replace(",", "")) for v in LIST_NUMBER.findall(match.group("list"))]
+        out = []
+        for value in values:
+            item = Found(self.label, first.start, first.end, rule.id, {**first.data, "value": value})
+            out.append(item)
+        return [*out, first]
+
+    def parse_one(self, match: re.Match, sent_text: str, offset: int, rule: Rule) -> Found | None:
         groups = match.groupdict()
         value = parse_number(groups["value"])
         if value is None or value <= 0:
@@ -34,7 +58,13 @@ class DoseComponent(RuleComponent):
         per_raw = groups.get("per") or groups.get("preper")
         if unit.endswith(("/day", "/d")):
             unit, per_raw = unit.rsplit("/", 1)[0], "day"
+        end = match.end()
+        if not per_raw and (after := PER_AFTER.match(sent_text[end:])):
+            per_raw = after.group("per")
+            end += after.end()
         per = normalize_per(per_raw)
+        if per is None and not groups.get("freq") and unit not in ("%",) and (ctx := SENTENCE_PER.search(sent_text)):
+            per = normalize_per(ctx.group("per").replace("once a month", "monthly"))
         freq = groups.get("freq")
         if freq and ONCE_PER.match(freq.strip()):
             per, freq = per or normalize_per(freq.split(None, 1)[-1].replace("-", " ")), None
@@ -46,4 +76,15 @@ class DoseComponent(RuleComponent):
             return None  # "5 to 3 mg" is not a range; more likely two numbers
         data = {"value": value, "upper": upper, "unit": unit, "per": per,
                 "frequency": freq.strip() if freq else None, "upto": upto}
-        return Found(self.label, offset + match.start(), offset + match.end(), rule.id, data)
+        return Found(self.label, offset + match.start(), offset + end, rule.id, data)
+
+
+def clause_around(sent: str, start: int, end: int) -> str:
+    """The clause holding [start, end): bounded by ; : ( ) dashes and sentence ends."""
+    left = max(sent.rfind(ch, 0, start) for ch in ";:(—–") + 1
+    left = max(left, sent.rfind(" - ", 0, start) + 1)
+    rights = [i for i in (sent.find(ch, end) for ch in ";:)—–") if i != -1]
+    dash = sent.find(" - ", end)
+    if dash != -1:
+        rights.append(dash)
+    return sent[left:min(rights) if rights else len(sent)]
