@@ -289,32 +289,41 @@ STOPWORDS = {
 _STOP_SETS = {lang: set(words) for lang, words in STOPWORDS.items()}
 
 
+SCRIPTS = {
+    "ja": re.compile("[\u3040-\u30ff]"), "ko": re.compile("[\uac00-\ud7a3]"), "zh": re.compile("[\u4e00-\u9fff]"),
+    "ru": re.compile("[\u0400-\u04ff]"), "ar": re.compile("[\u0600-\u06ff]"), "el": re.compile("[\u0370-\u03ff]"),
+    "he": re.compile("[\u0590-\u05ff]"),
+}
+WORD_RE = re.compile(r"[^\W\d_]+")
+
+
 def detect_lang(text: str) -> str | None:
     """A cheap guess: script first, then stopword counts. None when too short or unclear."""
-    sample = text[:5000]
-    letters = [c for c in sample if c.isalpha()]
-    if len(letters) < 40:
+    sample = text[:3000]
+    letters = len(WORD_RE.findall(sample)) and sum(len(w) for w in WORD_RE.findall(sample))
+    if letters < 40:
         return None
-    scripts = {
-        "ko": sum("\uac00" <= c <= "\ud7a3" for c in letters),
-        "ja": sum("\u3040" <= c <= "\u30ff" for c in letters),
-        "zh": sum("\u4e00" <= c <= "\u9fff" for c in letters),
-        "ru": sum("\u0400" <= c <= "\u04ff" for c in letters),
-        "ar": sum("\u0600" <= c <= "\u06ff" for c in letters),
-        "el": sum("\u0370" <= c <= "\u03ff" for c in letters),
-        "he": sum("\u0590" <= c <= "\u05ff" for c in letters),
-    }
-    if scripts["ja"] > 0.05 * len(letters):
+    counts = {lang: len(pattern.findall(sample)) for lang, pattern in SCRIPTS.items()}
+    if counts["ja"] > 0.05 * letters:
         return "ja"
-    script, count = max(scripts.items(), key=lambda kv: kv[1])
-    if count > 0.3 * len(letters):
+    script, count = max(counts.items(), key=lambda kv: kv[1])
+    if count > 0.3 * letters:
         return script
-    words = re.findall(r"[^\W\d_]+", sample.lower())
+    words = WORD_RE.findall(sample.lower())
     if len(words) < 20:
         return None
-    scores = {lang: sum(w in stops for w in words) for lang, stops in _STOP_SETS.items()}
+    scores = dict.fromkeys(_STOP_SETS, 0)
+    for word in words:
+        for lang in _WORD_LANGS.get(word, ()):
+            scores[lang] += 1
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < 0.08 * len(words) or top < 1.3 * second:
         return None
     return best
+
+
+_WORD_LANGS: dict[str, list[str]] = {}
+for _code, _stops in _STOP_SETS.items():
+    for _stop in _stops:
+        _WORD_LANGS.setdefault(_stop, []).append(_code)
