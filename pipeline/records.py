@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
 from pipeline.extensions import Found, sentence_spans
+from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
 COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill)\b",
@@ -185,7 +186,9 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # duration: first stated
     durations = items("DURATION")
     if durations:
-        i, first = durations[0]
+        # rule order is priority ("a 16-week trial" over "for 12 weeks"), then position
+        priority = {rule.id: k for k, rule in enumerate(load_rules("duration"))}
+        i, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
         trial.duration = first.data["duration"]
         trial.duration_span = (first.start, first.end)
         evidence.add(i)
@@ -363,7 +366,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
                 arms.append(Arm(label=base, intervention=base, start=f.start, end=f.end, rule_id=f.rule_id))
                 evidence.add(i)
     # arms named as groups: "the robotic surgery group", "those taking Xeljanz"
-    for i, f in items("ARM"):
+    for _i, f in items("ARM"):
         if f.data["kind"] != "group":
             continue
         name = f.data["arm"]

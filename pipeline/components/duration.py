@@ -24,7 +24,13 @@ class DurationComponent(RuleComponent):
     span_key = "DURATION"
     label = "DURATION"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.needs = {rule.id: re.compile(rule.attrs["needs"], re.I) for rule in self.rules if rule.attrs.get("needs")}
+
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+        if rule.id in self.needs and not self.needs[rule.id].search(sent_text):
+            return None
         before = sent_text[max(0, match.start() - 12):match.start()]
         if TIMEPOINT_BEFORE.search(before):
             return None
