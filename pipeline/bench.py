@@ -67,7 +67,7 @@ def pin_one_core() -> str:
     return f"cpu {cpus[0]}"
 
 
-def run(articles: Sequence[tuple[str, str]], trace_limit: int = 200, cpu: str = "not pinned") -> BenchResult:
+def run(articles: Sequence[tuple[str, str]], trace_limit: int = 100, cpu: str = "not pinned") -> BenchResult:
     from models.errors import ExtractError
     from pipeline.extract import extract_article
     from pipeline.nlp import build_nlp
@@ -132,7 +132,8 @@ def format_result(r: BenchResult) -> str:
         f"  articles/s       {r.articles_per_s:,.1f}",
         f"  chars/s          {r.chars_per_s:,.0f}",
         f"  max RSS          {r.max_rss_mb:.1f} MB (whole process)",
-        f"  tracemalloc peak {r.tracemalloc_peak_mb:.1f} MB (over {r.traced_articles} articles)",
+        f"  tracemalloc peak {r.tracemalloc_peak_mb:.1f} MB (Python allocations after build_nlp, "
+        f"first {r.traced_articles} articles)",
         f"  with >=1 trial   {r.with_trial} articles ({r.trials} trials)",
     ]
     if r.failed:
@@ -145,8 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
                         help="shared data folder holding corpus/fakehealth/articles.jsonl (default ../shared)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
-    parser.add_argument("--trace-limit", type=int, default=200,
-                        help="articles in the tracemalloc pass (default 200)")
+    parser.add_argument("--trace-limit", type=int, default=100,
+                        help="articles in the tracemalloc pass (default 100)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
 
