@@ -37,8 +37,8 @@ Counting, per article (all counts are summed over articles, i.e. micro-averaged)
   both name the same pooled group ("all", "between groups", "other"). Greedy, which is exact here
   because candidates are equivalence classes. TP = matched; FN/FP = unmatched valued gold/predicted.
   **outcome_any_arm** is the same without the arm condition (a diagnostic, no target).
-  **outcome_detect** adds null-value outcomes, matched to null-value predictions by their text (word
-  Jaccard >= 0.5 or one text inside the other).
+  **outcome_detect** counts every outcome: the "outcome" matches plus null-value gold outcomes matched
+  to null-value predictions by their text (word Jaccard >= 0.5 or one text inside the other).
 * **direction**: accuracy over matched outcomes (valued and null-value).
 * **status**: accuracy over matched required trials (``status_alt`` accepted).
 * **study_type**: accuracy over all records (``study_type_alt`` accepted).
@@ -50,7 +50,8 @@ Counting, per article (all counts are summed over articles, i.e. micro-averaged)
   lies inside one of their evidence strings. Articles without a text are not checked.
 
 P is None when nothing was predicted, R is None when nothing was expected, F1 is None when both are
-None. Slices by record ``tags`` sum the same per-article counts.
+None (shown "-" and never gated). Floors gate F1 for P/R/F1 fields and the value for the others.
+Slices by record ``tags`` sum the same per-article counts.
 """
 
 from __future__ import annotations
@@ -1131,13 +1132,13 @@ def _print_errors(report: Report) -> None:
 
 @click.command("eval")
 @click.option("--gold", "gold_path", type=click.Path(path_type=Path), default=DEFAULT_GOLD,
-              show_default=True, help="Gold annotations (JSONL, GUIDELINE schema).")
+              show_default="../shared/gold/dev.jsonl", help="Gold annotations (JSONL, GUIDELINE schema).")
 @click.option("--corpus", "corpus_path", type=click.Path(path_type=Path), default=DEFAULT_CORPUS,
-              show_default=True, help="Corpus JSONL holding the article texts by id.")
+              show_default="../shared/corpus/fakehealth/articles.jsonl", help="Corpus JSONL holding the article texts by id.")
 @click.option("--predictions", "pred_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Score this JSONL ({id, study_type, trials} per line) instead of running the extractor.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=DEFAULT_BASELINE,
-              show_default=True, help="Floors and hashes (JSON).")
+              show_default="tests/golden/baseline.json", help="Floors and hashes (JSON).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
 @click.option("--update", is_flag=True, help="Raise floors in the baseline to the current scores.")
 @click.option("--allow-regression", is_flag=True,
