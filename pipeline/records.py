@@ -33,7 +33,7 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
                       r"|Americans|population|affects?|suffer from)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
-                        r"took part|assigned|group|arm)\b", re.I)
+                        r"took part|assigned|group|arm|tested|treatments?|received|recruited|doses?|taking)\b", re.I)
 GENERIC_TRIAL = re.compile(r"\b(?:more|further|additional|larger|future|other) (?:research|studies|trials)\b", re.I)
 DRUG_STOP = {
     "of", "the", "a", "an", "with", "and", "or", "to", "dose", "doses", "dosage", "daily", "monthly", "weekly",
@@ -177,8 +177,11 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
 
     # size: strongest candidate, then first
     sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, sent_text[i])]
+    arm_n_sents = _arm_size_sentences(text, items)
     if sizes:
-        i, best = max(sizes, key=lambda p: (p[1].data["strength"], -p[1].start))
+        # strongest; then a number stated exactly over "more than 900"; then the first
+        i, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
+                                            p[1].data["qualifier"] is None, -p[1].start))
         trial.size = best.data["n"]
         trial.size_qualifier = best.data["qualifier"]
         trial.size_span = (best.data["n_start"], best.data["n_end"])
@@ -242,6 +245,18 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     return trial
 
 
+def _arm_size_sentences(text: str, items) -> set[int]:
+    """Sentences that give two or more arm sizes: their head counts are arms, not the trial."""
+    counts: dict[int, int] = defaultdict(int)
+    for i, f in items("ARM"):
+        if f.data["kind"] == "arm_n":
+            counts[i] += 1
+    for i, f in items("TRIAL_SIZE"):
+        if re.match(r"\s*(?:each )?(?:got|received|were given|took|were assigned)\b", text[f.end:f.end + 30]):
+            counts[i] += 1
+    return {i for i, n in counts.items() if n >= 2}
+
+
 def _size_ok(found: Found, sent: str) -> bool:
     if found.data["strength"] >= 2:
         return True
@@ -282,14 +297,14 @@ def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | N
         word = _last_word(before[:open_at])
         if word:
             return word
-    m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:the\s+)?(?:drug\s+|supplement\s+)?(vitamin [A-Z]\d?|"
+    m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:the\s+)?(?:drug\s+|supplement\s+)?([Vv]itamin [A-Z]\d?|"
                  r"[A-Za-z][\w-]*)", after)
     if m and m.group(1).lower() not in DRUG_STOP:
         return m.group(1)
     word = _last_word(before)
     if word:
         return word
-    m = re.match(r"\s*(vitamin [A-Z]\d?|[A-Za-z][\w-]*)", after)
+    m = re.match(r"\s*([Vv]itamin [A-Z]\d?|[A-Za-z][\w-]*)", after)
     if m and m.group(1).lower() not in DRUG_STOP:
         return m.group(1)
     return None
@@ -297,7 +312,7 @@ def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | N
 
 def _last_word(before: str) -> str | None:
     tail = before[-40:]
-    m = re.search(r"(vitamin [A-Z]\d?|[A-Za-z][\w-]*(?:[-/][\w-]+)?)[\s,:]*$", tail)
+    m = re.search(r"([Vv]itamin [A-Z]\d?|[A-Za-z][\w-]*(?:[-/][\w-]+)?)[\s,:]*$", tail)
     if not m:
         return None
     word = m.group(1)
@@ -379,6 +394,11 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
         if f.data["kind"] != "arm_n":
             continue
         arm = _arm_for_size(f, arms, dose_arm)
+        if arm is None and 1 <= len(f.data["arm"].split()) <= 4 and {
+                w.lower() for w in re.findall(r"[A-Za-z][\w-]+", f.data["arm"])} - DRUG_STOP:
+            arm = Arm(label=f.data["arm"], intervention=f.data["arm"], start=f.data["arm_start"],
+                      end=f.data["arm_end"], rule_id=f.rule_id)
+            arms.append(arm)
         if arm is not None and arm.n is None:
             arm.n = f.data["n"]
             arm.n_start, arm.n_end = f.data["n_start"], f.data["n_end"]
@@ -390,11 +410,15 @@ def _add_dose_arm(arms: list[Arm], dose_arm: dict[int, Arm], doses: list[Dose], 
                   start: int, end: int, evidence: set[int], sent: int) -> None:
     names = [d for d in drugs if d]
     intervention = " and ".join(dict.fromkeys(n.lower() if not n.isupper() else n for n in names)) or None
-    key = (intervention, tuple((d.value, d.upper, d.unit, d.per) for d in doses))
+    key = (intervention, tuple((d.value, d.unit) for d in doses))
     for arm in arms:
-        if (arm.intervention, tuple((d.value, d.upper, d.unit, d.per) for d in arm.doses)) == key:
-            for d in doses:
-                dose_arm[d.start] = arm
+        if (arm.intervention, tuple((d.value, d.unit) for d in arm.doses)) == key:
+            # the same dose restated: keep one arm, filling what the first mention left out
+            for old, new in zip(arm.doses, doses, strict=True):
+                old.per = old.per or new.per
+                old.upper = old.upper if old.upper is not None else new.upper
+                old.frequency = old.frequency or new.frequency
+                dose_arm[new.start] = arm
             return
     unit = doses[0].unit or ""
     amount = f"{_fmt(doses[0].value)}{' ' + unit if unit else ''}"

@@ -11,7 +11,7 @@ from pipeline.extensions import Found
 from pipeline.normalize import as_int, parse_number
 from pipeline.patterns import Rule
 
-LEADING = re.compile(r"^(?:either|both|a|an|the|to|receive|receiving|undergo|take|taking|one of (?:two|three|four) "
+LEADING = re.compile(r"^(?:either|both|a|an|the|to|or|and|receive|receiving|undergo|take|taking|one of (?:two|three|four) "
                      r"groups:?)\s+", re.I)
 
 
@@ -57,15 +57,16 @@ class ArmsComponent(RuleComponent):
                 return None
             return Found(self.label, offset + match.start("arm"), offset + match.end("arm"), rule.id,
                          {"kind": kind, "arm": arm})
-        n = as_int(parse_number(g["n"]))
+        n_group = "n" if g.get("n") else "n2"
+        n = as_int(parse_number(g[n_group]))
         if n is None or n < 1 or (1900 <= n <= 2100):
             return None
         arm = clean_arm_text(g["arm"])
-        if not arm or arm.lower() in {"and", "or", "the", "of"}:
+        if not arm or arm.lower() in {"and", "or", "the", "of"} or not re.search(r"[A-Za-z]{2}", arm):
             return None
         return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
-                     {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start("n"),
-                      "n_end": offset + match.end("n"), "arm_start": offset + match.start("arm"),
+                     {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start(n_group),
+                      "n_end": offset + match.end(n_group), "arm_start": offset + match.start("arm"),
                       "arm_end": offset + match.end("arm")})
 
     def resolve(self, found: list[Found]) -> list[Found]:

@@ -36,7 +36,9 @@ class SizeComponent(RuleComponent):
             return None
         n_start = match.start("n")
         before = sent_text[max(0, n_start - 25):n_start]
-        if SUBSAMPLE_BEFORE.search(before) or re.search(r"\b(?:aged?|ages)\s*$", before, re.I):
+        of_total = re.search(r"(?:%|percent|per cent) of (?:the|all)\s*$", before, re.I)  # "80 percent of the 29"
+        if ((SUBSAMPLE_BEFORE.search(before) and not of_total) or re.search(r"\b(?:aged?|ages)\s*$", before, re.I)
+                or re.search(r"\d\s*(?:to|-|–|and)\s*$", before)):  # "age 22 to 75", "between 2 and 18"
             return None
         if NOT_PEOPLE_AFTER.match(sent_text[match.end("n"):]):
             return None
