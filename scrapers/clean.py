@@ -60,12 +60,37 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
                 return _repair_mojibake(body.decode(codec)), codec
             except UnicodeDecodeError:
                 continue
+    latin = _western(body)
+    if latin is not None:
+        return latin, "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:200_000]).best()
     codec = _codec(best.encoding) if best is not None else None
     codec = codec or "cp1252"
     return body.decode(codec, errors="replace"), codec
+
+
+WESTERN_EXTRA = set("\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u20ac\u2122")
+
+
+def _western(body: bytes) -> str | None:
+    """windows-1252 text, if that is what the bytes look like: the most common undeclared or misdeclared
+    charset on Western pages, and one that statistical detectors confuse with other code pages on short
+    pages. Accented letters must be a minority, or it is another alphabet in a single-byte code page."""
+    try:
+        text = body.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    high = [c for c in text if ord(c) > 127]
+    if not high:
+        return text
+    letters = sum(c.isalpha() for c in text)
+    odd = sum(1 for c in high if not ("\u00a0" <= c <= "\u00ff" or c in WESTERN_EXTRA))
+    accented = sum(1 for c in high if c.isalpha())
+    if odd == 0 and accented < 0.3 * max(1, letters):
+        return text
+    return None
 
 
 def _repair_mojibake(text: str) -> str:
