@@ -48,6 +48,8 @@ DRUG_STOP = {
     "it", "they", "we", "he", "she", "had", "have", "has", "be", "been", "being", "also", "only", "just", "more",
     "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
 }
+NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each", "all", "two", "three", "four",
+                 "study", "subgroup", "ethnic", "racial", "income", "risk", "control", "comparison", "whole"}
 WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
 NAME = re.compile(r"\b([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?: \([^)]{0,80}\))? (?:trial|study)\b|"
                   r"\b(?:trial|study|known as|called|named)\b[^.()]{0,60}\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)|"
@@ -386,7 +388,8 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             continue
         name = f.data["arm"]
         words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", name)}
-        if not words - DRUG_STOP or COMPARATOR_WORDS.search(name) or any(_same_arm(name, a) for a in arms):
+        if (not words - DRUG_STOP or words & NOT_ARM_WORDS or COMPARATOR_WORDS.search(name)
+                or any(_same_arm(name, a) for a in arms) or re.fullmatch(r"[a-z]+ed", name)):
             continue
         arms.append(Arm(label=name, intervention=name, start=f.start, end=f.end, rule_id=f.rule_id))
     # arm sizes

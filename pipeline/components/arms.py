@@ -15,6 +15,8 @@ LEADING = re.compile(r"^(?:either|both|a|an|the|to|or|and|receive|receiving|unde
                      r"groups:?)\s+", re.I)
 
 
+LABEL_NUMBER = re.compile(r"\b(?:genotype|type|stage|grade|phase|group|arm|cohort|day|week|level|class|part|step|"
+                          r"figure|table|version|tier|wave|year|age|aged|ages)\s*$", re.I)
 PURPOSE = re.compile(r"\s+(?:to|in order to|so as to|in addition to|added to|on top of)\s+\w.*$", re.I)
 
 
@@ -58,6 +60,8 @@ class ArmsComponent(RuleComponent):
             return Found(self.label, offset + match.start("arm"), offset + match.end("arm"), rule.id,
                          {"kind": kind, "arm": arm})
         n_group = "n" if g.get("n") else "n2"
+        if LABEL_NUMBER.search(sent_text[max(0, match.start(n_group) - 20):match.start(n_group)]):
+            return None  # "genotype 3 patients", "stage 2 patients"
         n = as_int(parse_number(g[n_group]))
         if n is None or n < 1 or (1900 <= n <= 2100):
             return None
