@@ -434,24 +434,26 @@ def split_trailer(blocks: list[RawBlock]) -> tuple[list[RawBlock], list[RawBlock
 
 
 def _site_stage(tree: lxml.html.HtmlElement, rule: SiteRule) -> tuple[list[RawBlock], list[RawBlock]] | None:
-    """Blocks from a site rule's selectors, or None when the page does not have the expected shape."""
+    """Blocks from a site rule's selectors, or None when the page does not have the expected shape.
+    Trailer selectors apply to the whole page: sites put sources and contacts inside or beside the body."""
     _, global_drop = load_site_rules()
+    page = copy.deepcopy(tree)  # the rule edits the page; the generic stage may still need the original
     containers: list[etree._Element] = []
     for selector in rule.body:
-        containers = _css(selector)(tree)
+        containers = _css(selector)(page)
         if containers:
             break
     if not containers:
         return None
     trailer_blocks: list[RawBlock] = []
-    # Containers may nest (a selector matching parent and child): keep the outermost ones.
-    roots = [c for c in containers if not any(o is not c and c in o.iterdescendants() for o in containers)]
-    roots = [copy.deepcopy(c) for c in roots]
-    for root in roots:
-        for selector in rule.trailer:
-            for el in _css(selector)(root):
+    for selector in rule.trailer:
+        for el in _css(selector)(page):
+            if el.getparent() is not None:
                 trailer_blocks.extend(blocks_from_html(el))
                 _remove(el)
+    # Containers may nest (a selector matching parent and child): keep the outermost ones.
+    roots = [c for c in containers if not any(o is not c and c in o.iterdescendants() for o in containers)]
+    for root in roots:
         for selector in rule.drop + global_drop:
             for el in _css(selector)(root):
                 _remove(el)

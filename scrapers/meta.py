@@ -223,7 +223,7 @@ def _date(tree: lxml.html.HtmlElement, metas: dict[str, str], ld: list[dict[str,
     from htmldate import find_date
 
     try:
-        found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+        found = find_date(tree, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
     except (ValueError, TypeError):
         return None
     return found
