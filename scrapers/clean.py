@@ -404,9 +404,15 @@ def strip_boilerplate(blocks: list[RawBlock]) -> list[RawBlock]:
 
 
 def split_trailer(blocks: list[RawBlock]) -> tuple[list[RawBlock], list[RawBlock]]:
-    """Body blocks and trailer blocks: the trailer starts at the first end marker (###, media contact,
-    story source, references, funding, disclaimer...) past the lead. A marker near the top (a contact
-    line or DOI above the story) moves only its own block."""
+    """Body blocks and trailer blocks (see ``split_trailer_parts``)."""
+    body, early, tail = split_trailer_parts(blocks)
+    return body, early + tail
+
+
+def split_trailer_parts(blocks: list[RawBlock]) -> tuple[list[RawBlock], list[RawBlock], list[RawBlock]]:
+    """Body blocks, trailer blocks found near the top, and the trailer proper. The trailer starts at the
+    first end marker (###, media contact, story source, references, funding, disclaimer...) past the lead.
+    A marker near the top (a contact line or DOI above the story) moves only its own block."""
     total = sum(len(b.text) for b in blocks) or 1
     seen = 0
     body: list[RawBlock] = []
@@ -416,7 +422,7 @@ def split_trailer(blocks: list[RawBlock]) -> tuple[list[RawBlock], list[RawBlock
         words = len(block.text.split())
         if i >= 1 and TRAILER_HARD.match(first_line):
             if seen >= 0.25 * total or first_line.lstrip().startswith(("###", "-")):
-                return body, early + blocks[i:]
+                return body, early, blocks[i:]
             if words <= 60:
                 early.append(block)
                 seen += len(block.text)
@@ -424,10 +430,10 @@ def split_trailer(blocks: list[RawBlock]) -> tuple[list[RawBlock], list[RawBlock
         # Softer markers ("Funding", "About the university") only count in the back half.
         if i >= 1 and seen >= 0.5 * total and TRAILER_SOFT.match(first_line) and (
                 block.kind == "heading" or words <= 120):
-            return body, early + blocks[i:]
+            return body, early, blocks[i:]
         body.append(block)
         seen += len(block.text)
-    return body, early
+    return body, early, []
 
 
 # --- stages -------------------------------------------------------------------------------
@@ -486,6 +492,40 @@ def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> list[RawBloc
     if doc is None or doc.body is None:
         return []
     return blocks_from_trafilatura(doc.body)
+
+
+def _recover_trailer(tree: lxml.html.HtmlElement, found: list[RawBlock]) -> list[RawBlock]:
+    """The trailer as the page has it. Generic extractors keep the "###" and references but often drop
+    contact boxes and source lines that sit in their own divs; re-read the marker's container from the
+    marker on. Returns ``found`` when the page does not give a longer trailer."""
+    marker = " ".join(found[0].text.split("\n", 1)[0].split())
+    for el in tree.iter("p", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b"):
+        if " ".join(el.text_content().split()) != marker:
+            continue
+        node = el
+        # Climb to the container that also holds what follows the marker.
+        while node.getparent() is not None and node.getparent().tag != "body":
+            parent = node.getparent()
+            if len(" ".join(parent.text_content().split())) > len(marker) + 20:
+                break
+            node = parent
+        container = node.getparent()
+        if container is None:
+            break
+        _, global_drop = load_site_rules()
+        scope = copy.deepcopy(container)
+        for selector in global_drop:
+            for junk in _css(selector)(scope):
+                _remove(junk)
+        blocks = blocks_from_html(scope)
+        start = next((i for i, b in enumerate(blocks) if " ".join(b.text.split()) == marker), None)
+        if start is None:
+            break
+        recovered = blocks[start:]
+        if sum(len(b.text) for b in recovered) > sum(len(b.text) for b in found):
+            return recovered
+        break
+    return found
 
 
 def _fallback_stage(tree: lxml.html.HtmlElement) -> list[RawBlock]:
@@ -563,7 +603,10 @@ def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | Non
         if _word_count(strip_boilerplate(blocks)) < MIN_WORDS:
             blocks = _dedupe(_fallback_stage(tree))
             stage = "fallback"
-    body_blocks, more_trailer = split_trailer(blocks)
+    body_blocks, early, tail = split_trailer_parts(blocks)
+    if tail and stage == "generic":
+        tail = _recover_trailer(tree, tail)
+    more_trailer = early + tail
     body_blocks = strip_boilerplate(body_blocks)
     # Trailer links (the paper, a contact address) are the point of the trailer: keep link-heavy lines.
     trailer = [b for b in more_trailer + trailer if not is_boilerplate(b, links=False)]

@@ -1,0 +1,165 @@
+"""Cleaning: only the article body reaches the text, the press-release trailer is split off, stages recorded."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from models.errors import CleanError
+from pipeline.cli import cli
+from scrapers.clean import clean_html, content_fingerprint, decode_html, load_site_rules
+from tests.conftest import SAMPLES
+
+FIXTURES = Path(__file__).parent / "fixtures" / "scrapers"
+SEED_SHAPE = SAMPLES / "baclofen-alcohol-trial.html"  # a bioengineer.org page: menus, share bar, related posts
+
+NEVER_IN_BODY = ["Share on Facebook", "Share on Twitter", "Related Posts", "POPULAR NEWS", "Newsletter",
+                 "Please login", "use cookies", "Cookie settings", "Credit:", "Reading Time", "TAGS",
+                 "Subscribe", "Search...", "###", "Media Contact", "Story Source"]
+
+
+def read(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.mark.parametrize("url, stage", [
+    ("https://bioengineer.org/high-dose-baclofen-no-better-than-placebo-for-alcohol-dependence/",
+     "site:bioengineer.org"),
+    (None, "generic"),
+])
+def test_clean_seed_shape_keeps_only_the_article(url, stage):
+    page = clean_html(SEED_SHAPE.read_bytes(), url)
+    assert page.stage == stage
+    assert page.text.startswith("For several years baclofen has been talked about")
+    assert page.text.endswith("in a best-selling memoir.")
+    for junk in NEVER_IN_BODY:
+        assert junk not in page.text, junk
+    assert "151 alcohol-dependent patients took part in the 16-week trial." in page.text
+    # Trailer: split off whole, in order, nothing of it in the body.
+    assert page.trailer.startswith("###")
+    for part in ("See paper", "Journal Reference: Beraha EM", "Funding for this study", "Media Contact",
+                 "press@ecnp.example.org", "Story Source: Materials provided by"):
+        assert part in page.trailer, part
+    assert page.title == "High-dose baclofen no better than placebo for alcohol dependence, Dutch trial finds"
+    assert page.date == "2016-11-30"
+    assert page.lang == "en"
+
+
+def test_clean_blocks_are_spans_of_the_text():
+    page = clean_html(SEED_SHAPE.read_bytes(), None)
+    assert [b.kind for b in page.blocks].count("heading") == 3
+    pieces = [page.text[b.start:b.end] for b in page.blocks]
+    assert "\n\n".join(pieces) == page.text
+    assert all(piece and "\n\n" not in piece for piece in pieces)
+    headings = [page.text[b.start:b.end] for b in page.blocks if b.kind == "heading"]
+    assert headings == ["No difference between the groups", "An earlier German study", "Next steps"]
+
+
+def test_clean_press_release_fixture():
+    page = clean_html(read("press-release.html"), "https://news.example.edu/2023/09/melatonin-delirium")
+    assert page.stage == "generic"
+    assert page.text.startswith("Older adults who took melatonin")
+    for junk in ("Share on", "cookies", "Related Posts", "Sign up for our newsletter", "Photo credit",
+                 "All rights reserved", "Media contact", "Funding:"):
+        assert junk not in page.text, junk
+    quote = next(b for b in page.blocks if b.kind == "quote")
+    assert page.text[quote.start:quote.end].startswith('"These are cheap pills')
+    assert page.trailer.split("\n\n")[0] == "###"
+    assert "Media contact: Press Office" in page.trailer and "DOI: 10.1093/ageing/afad999" in page.trailer
+    assert page.date == "2023-09-12"
+    assert page.meta["nct_ids"] == ["NCT04432103"]
+    assert page.meta["doi"] == "10.1093/ageing/afad999"
+    assert page.meta["journal"] == "Age and Ageing"
+    assert page.meta["author"] == "Jane Writer"
+    assert page.meta["canonical_url"] == "https://news.example.edu/2023/09/melatonin-delirium"
+
+
+def test_clean_navigation_only_page_has_no_main_text():
+    with pytest.raises(CleanError, match="no main text") as info:
+        clean_html(read("navigation-only.html"), "https://example.org/topics")
+    assert info.value.url == "https://example.org/topics"
+
+
+@pytest.mark.parametrize("html", [b"", b"   ", b"<html></html>", b"<html><body><p>Too short.</p></body></html>"])
+def test_clean_empty_or_tiny_documents(html):
+    with pytest.raises(CleanError, match="no main text"):
+        clean_html(html, "https://example.org/x")
+
+
+def test_clean_non_english_page_records_language():
+    page = clean_html(read("german-release.html"), "https://presse.example.de/migraene")
+    assert page.lang == "de"
+    assert "Antikörpertherapie" in page.text and "Startseite" not in page.text
+
+
+def test_clean_malformed_markup():
+    page = clean_html(read("malformed.html"), "https://example.org/broken")
+    assert "Researchers tested a low-salt diet in 300 adults" in page.text
+    assert "a clear difference the authors said" in " ".join(page.text.split())
+    assert "larger trials before any change to guidelines" in page.text
+
+
+def test_clean_xml_declaration_and_str_input():
+    html = '<?xml version="1.0" encoding="utf-8"?>\n' + read("press-release.html").decode("utf-8")
+    assert clean_html(html, None).text.startswith("Older adults who took melatonin")
+
+
+def test_clean_site_rule_that_does_not_match_falls_through():
+    # A bioengineer.org URL whose page lacks the expected container: the generic stage takes over.
+    page = clean_html(read("press-release.html"), "https://bioengineer.org/some-other-layout/")
+    assert page.stage == "generic"
+    assert page.text.startswith("Older adults who took melatonin")
+
+
+def test_site_rules_load_and_compile():
+    rules, drop = load_site_rules()
+    names = {rule.name for rule in rules}
+    assert {"bioengineer", "eurekalert", "sciencedaily", "sciencex", "newswise", "sciencealert"} <= names
+    assert drop and all(rule.body for rule in rules)
+
+
+@pytest.mark.parametrize("body, declared, codec", [
+    ("caf\u00e9 \u2013 na\u00efve".encode(), "windows-1252", "utf-8"),
+    ("caf\u00e9 \u2013 na\u00efve and more plain words here".encode("cp1252"), "utf-8", "cp1252"),
+    ('<meta charset="iso-8859-1"><p>caf\u00e9</p>'.encode("latin-1"), None, "cp1252"),
+    ("\ufeffcaf\u00e9".encode(), None, "utf-8"),
+])
+def test_decode_html_charsets(body, declared, codec):
+    text, used = decode_html(body, declared)
+    assert used == codec
+    assert "caf\u00e9" in text and "\ufffd" not in text
+
+
+def test_decode_html_repairs_double_encoded_utf8():
+    mojibake = "The caf\u00e9 study \u2013 results".encode().decode("cp1252").encode()
+    text, _ = decode_html(mojibake)
+    assert text == "The caf\u00e9 study \u2013 results"
+
+
+def test_content_fingerprint_stable_under_noise_and_syndication():
+    page = clean_html(SEED_SHAPE.read_bytes(), None)
+    noisy = page.text.replace("\n\n", "\n").replace(". ", ".  ").replace('"', "\u201c").upper()
+    assert content_fingerprint(noisy) == content_fingerprint(page.text)
+    # Republished with a dateline and a credit line added at the edges: still the same release.
+    republished = "AMSTERDAM, Nov 30 (Wire) -- " + page.text + "\n\nImage courtesy of the wire service."
+    assert content_fingerprint(republished) == content_fingerprint(page.text)
+    other = clean_html(read("press-release.html"), None)
+    assert content_fingerprint(other.text) != content_fingerprint(page.text)
+
+
+def test_clean_command_prints_one_json_line_per_input(tmp_path):
+    packed = tmp_path / "seed.html.gz"
+    packed.write_bytes(gzip.compress(SEED_SHAPE.read_bytes()))
+    nav = FIXTURES / "navigation-only.html"
+    result = CliRunner().invoke(cli, ["clean", str(SEED_SHAPE), str(packed), str(nav)])
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert result.exit_code == 1  # the navigation page has no article
+    assert len(lines) == 3
+    first, second, third = lines
+    assert set(first) == {"source", "title", "date", "text", "trailer", "meta", "stage"}
+    assert first["text"] == second["text"] and first["trailer"].startswith("###")
+    assert third == {"source": str(nav), "error": "no main text"}
