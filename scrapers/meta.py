@@ -39,9 +39,12 @@ JOURNAL_IN_TEXT = re.compile(
 
 
 def extract_meta(html: str, url: str | None) -> dict[str, Any]:
-    """Metadata of one page given as HTML text."""
+    """Metadata of one page given as HTML text (text-based fields read the whole body)."""
     tree = parse_html(html)
-    return extract_meta_tree(tree, url) if tree is not None else _empty(url)
+    if tree is None:
+        return _empty(url)
+    body = tree.find("body")
+    return extract_meta_tree(tree, url, " ".join((body if body is not None else tree).text_content().split()))
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
