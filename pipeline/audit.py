@@ -528,7 +528,9 @@ def export_gold(db: sqlite_utils.Database, *, include_partial: bool = False) -> 
             "trials": trials,
             "tags": ["audited"],
             "note": f"audited values of extractor {article['extractor_version']}",
-            "text": article["text"],
+            # Not a corpus article: like the seed record, its text travels as one passage, so
+            # offsets index it directly and `claims eval --gold` needs no corpus entry.
+            "seed_passages": [article["text"] or ""],
         }
 
 

@@ -350,7 +350,7 @@ def test_audit_export_applies_verdicts_in_gold_schema(db):
     records = list(export_gold(db))
     assert [r["id"] for r in records] == ["bac"]
     record = records[0]
-    assert record["study_type"] == "rct" and record["text"] == BACLOFEN
+    assert record["study_type"] == "rct" and record["seed_passages"] == [BACLOFEN]
     main, mentioned = record["trials"]  # the planned trial was judged "not a trial"
     assert main["size"] == 151 and main["duration"] == "16 weeks"
     assert [a["n"] for a in main["arms"]] == [58, 31, None]
