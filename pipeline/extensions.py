@@ -40,6 +40,8 @@ def register() -> None:
         Doc.set_extension("study_type", default=None)
     if not Doc.has_extension("sent_spans"):
         Doc.set_extension("sent_spans", default=None)
+    if not Doc.has_extension("plain_text"):
+        Doc.set_extension("plain_text", default=None)
 
 
 def add_found(doc: Doc, key: str, found: Found) -> None:
@@ -56,11 +58,18 @@ def add_found(doc: Doc, key: str, found: Found) -> None:
     doc.spans[key].append(span)
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` joins every token on each access; components read it through this cache."""
+    if doc._.plain_text is None:
+        doc._.plain_text = doc.text
+    return doc._.plain_text
+
+
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Sentence [start, end) character spans with surrounding whitespace trimmed (cached on the Doc)."""
     if doc._.sent_spans is None:
         spans = []
-        text = doc.text
+        text = doc_text(doc)
         for sent in doc.sents:
             start, end = sent.start_char, sent.end_char
             while start < end and text[start].isspace():

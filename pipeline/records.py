@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
-from pipeline.extensions import Found, sentence_spans
+from pipeline.extensions import Found, doc_text, sentence_spans
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
@@ -88,7 +88,7 @@ def claims_from_doc(doc: Doc) -> ArticleClaims:
     study_type = doc._.study_type or "other"
     if study_type not in TRIAL_TYPES:
         return ArticleClaims(study_type=study_type, trials=[])
-    text = doc.text
+    text = doc_text(doc)
     sents = sentence_spans(doc)
     by_sent: dict[str, dict[int, list[Found]]] = {}
     for key in ("DESIGN", "TRIAL_SIZE", "DURATION", "DOSE", "TRIAL_CUE", "OUTCOME", "ARM"):

@@ -6,8 +6,21 @@ import re
 
 from spacy.tokens import Doc
 
-from pipeline.extensions import Found, add_found, sentence_spans
+from pipeline.extensions import Found, add_found, doc_text, sentence_spans
 from pipeline.patterns import Rule, load_rules
+
+HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                        r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                        r"ninety|hundred|thousand|million|a|an|once|twice)\b")
+
+
+def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True) -> bool:
+    """Cheap gates before the regex: a rule with ``any`` runs only where one of its words occurs,
+    a rule with ``number`` only in sentences that hold a number."""
+    if rule.attrs.get("number") and not has_number:
+        return False
+    words = rule.attrs.get("any")
+    return not words or any(w in lower_sentence for w in words)
 
 
 class RuleComponent:
@@ -26,9 +39,14 @@ class RuleComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Found] = []
+        text = doc_text(doc)
         for s_idx, (start, end) in enumerate(sentence_spans(doc)):
-            sent_text = doc.text[start:end]
+            sent_text = text[start:end]
+            lower = sent_text.lower()
+            has_number = bool(HAS_NUMBER.search(lower))
             for rule in self.rules:
+                if not rule_applies(rule, lower, has_number):
+                    continue
                 for match in rule.regex.finditer(sent_text):
                     parsed = self.parse(match, rule, sent_text, start)
                     for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:

@@ -7,8 +7,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.components.base import RuleComponent
-from pipeline.extensions import Found, add_found, sentence_spans
+from pipeline.components.base import HAS_NUMBER, RuleComponent, rule_applies
+from pipeline.extensions import Found, add_found, doc_text, sentence_spans
 from pipeline.normalize import parse_number
 from pipeline.patterns import Rule
 
@@ -73,9 +73,14 @@ class OutcomeComponent(RuleComponent):
         # Like the base, but CIs and p-values go to their own groups and attach to the
         # nearest preceding value in the same sentence.
         values, extras = [], []
+        text = doc_text(doc)
         for s_idx, (start, end) in enumerate(sentence_spans(doc)):
-            sent_text = doc.text[start:end]
+            sent_text = text[start:end]
+            lower = sent_text.lower()
+            has_number = bool(HAS_NUMBER.search(lower))
             for rule in self.rules:
+                if not rule_applies(rule, lower, has_number):
+                    continue
                 for match in rule.regex.finditer(sent_text):
                     item = self.parse(match, rule, sent_text, start)
                     if item is None:

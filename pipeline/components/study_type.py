@@ -7,7 +7,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.extensions import Found, add_found
+from pipeline.extensions import Found, add_found, doc_text
 from pipeline.patterns import load_rules
 
 
@@ -59,9 +59,10 @@ class StudyTypeComponent:
         return "other"
 
     def __call__(self, doc: Doc) -> Doc:
-        score, lead, found = self.scores(doc.text)
+        score, lead, found = self.scores(doc_text(doc))
         doc._.study_type = self.decide(score, lead)
         doc.spans["STUDY_TYPE"] = []
-        for item in found:
+        # keep the cues of the decided type as its evidence (the first few suffice)
+        for item in [f for f in found if f.data["type"] == doc._.study_type][:5]:
             add_found(doc, "STUDY_TYPE", item)
         return doc
