@@ -91,6 +91,19 @@ def recently_fetched(db: sqlite_utils.Database, url: str, hours: float) -> str |
     return rows[0]["article_id"] if rows else None
 
 
+def last_validators(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """ETag / Last-Modified of each URL's last successful fetch, for conditional requests."""
+    out = {}
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            continue
+        rows = list(db.query("select etag, last_modified from pages where url = ? and ok = 1 and article_id is not null "
+                             "order by id desc limit 1", [url]))
+        if rows and (rows[0]["etag"] or rows[0]["last_modified"]):
+            out[url] = (rows[0]["etag"], rows[0]["last_modified"])
+    return out
+
+
 def ingest(
     sources: list[str],
     settings: Settings,
@@ -124,7 +137,7 @@ def ingest(
         if on_result:
             on_result(result)
 
-    fetch_many(todo, settings, on_result=handle)
+    fetch_many(todo, settings, on_result=handle, validators=last_validators(db, todo))
     db.close()
     return summary
 
@@ -132,6 +145,13 @@ def ingest(
 def process_fetch(db: sqlite_utils.Database, nlp: Language, fetched: FetchResult,
                   settings: Settings) -> SourceResult:
     """Store one fetch attempt and, if it brought a page, its article and claims."""
+    if fetched.not_modified:
+        # 304: the stored article is current; the attempt is recorded against it
+        known = list(db.query("select article_id from pages where url = ? and ok = 1 and article_id is not null "
+                              "order by id desc limit 1", [fetched.url]))
+        article_id = known[0]["article_id"] if known else None
+        save_page(db, fetched, article_id=article_id)
+        return SourceResult(fetched.url, ok=True, article_id=article_id, skipped=True)
     if not fetched.ok:
         save_page(db, fetched)
         return SourceResult(fetched.url, ok=False, error=fetched.error)

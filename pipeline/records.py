@@ -396,7 +396,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
     for i, f in items("ARM"):
         if f.data["kind"] != "arm_n":
             continue
-        arm = _arm_for_size(f, arms, dose_arm)
+        arm = _arm_for_size(f, arms, dose_arm, starts[i] + len(sent_text[i]))
         if arm is None and 1 <= len(f.data["arm"].split()) <= 4 and {
                 w.lower() for w in re.findall(r"[A-Za-z][\w-]+", f.data["arm"])} - DRUG_STOP:
             arm = Arm(label=f.data["arm"], intervention=f.data["arm"], start=f.data["arm_start"],
@@ -444,17 +444,18 @@ def _same_arm(arm_text: str, arm: Arm) -> bool:
     return bool(words & label_words)
 
 
-def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm]) -> Arm | None:
+def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end: int) -> Arm | None:
     arm_text = f.data["arm"].lower()
-    # a dose inside or right after the matched arm text belongs to that arm
-    near = [(start, arm) for start, arm in dose_arm.items() if f.start <= start <= f.end + 90]
-    if near:
-        return min(near)[1]
-    if COMPARATOR_WORDS.search(arm_text):
-        word = COMPARATOR_WORDS.search(arm_text).group(1).lower()
+    comparator = COMPARATOR_WORDS.search(arm_text)
+    if comparator:
+        word = comparator.group(1).lower()
         for arm in arms:
             if word in arm.label.lower():
                 return arm
+    # a dose inside or right after the matched arm text, in the same sentence, belongs to that arm
+    near = [(start, arm) for start, arm in dose_arm.items() if f.start <= start <= min(f.end + 90, sent_end)]
+    if near:
+        return min(near, key=lambda p: p[0])[1]
     candidates = [a for a in arms if _same_arm(arm_text, a) and a.n is None]
     if len(candidates) == 1:
         return candidates[0]

@@ -45,7 +45,7 @@ def save_page(db: sqlite_utils.Database, result: FetchResult, *, article_id: str
         "url": result.url,
         "final_url": result.final_url,
         "status": result.status,
-        "ok": int(error is None and result.ok),
+        "ok": int(error is None and (result.ok or result.not_modified)),
         "error": error or result.error,
         "content_type": result.content_type,
         "encoding": result.encoding,

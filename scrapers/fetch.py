@@ -486,9 +486,12 @@ def _gunzip_capped(data: bytes, cap: int) -> bytes:
 
 
 def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,
-               on_result: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
+               on_result: Callable[[FetchResult], None] | None = None,
+               validators: dict[str, tuple[str | None, str | None]] | None = None) -> list[FetchResult]:
     """Fetch every URL, concurrently across hosts, politely per host. Results come back in input order;
-    ``on_result`` is called in the calling thread as each one finishes (so it may write to SQLite)."""
+    ``on_result`` is called in the calling thread as each one finishes (so it may write to SQLite).
+    ``validators`` maps a URL to the (ETag, Last-Modified) of its last fetch for a conditional request."""
+    validators = validators or {}
     urls = list(urls)
     if not urls:
         return []
@@ -509,11 +512,12 @@ def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Ses
         lanes.extend((key, indexes[lane::width]) for lane in range(width))
 
     def _fetch_one(url: str) -> FetchResult:
+        etag, last_modified = validators.get(url, (None, None))
         gate = gates(url) if host_key(url) else None
         if gate is None:
-            return _fetch(url, session, settings, robots=robots, etag=None, last_modified=None, gate=None)
+            return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=None)
         with gate.slots:
-            return _fetch(url, session, settings, robots=robots, etag=None, last_modified=None, gate=gate)
+            return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=gate)
 
     # Lanes yield per URL so on_result fires as each page arrives, not per lane.
     done_queue: list[tuple[int, FetchResult]] = []
