@@ -42,13 +42,13 @@ class StudyTypeComponent:
 
     def decide(self, score: Counter, lead: Counter) -> str:
         human_trial = score["rct"] + score["trial"]
-        if lead["meta-analysis"] and score["meta-analysis"] >= max(6, score["rct"] / 2):
+        if lead["meta-analysis"] and score["meta-analysis"] >= max(6, score["rct"]):
             return "meta-analysis"
         if score["animal"] >= 4 and score["animal"] > human_trial:
             return "animal"
         if score["observational"] >= 8 and score["observational"] > 1.5 * human_trial:
             return "observational"
-        if score["rct"] >= 6 or (lead["rct"] and score["rct"] >= 3):
+        if score["rct"] >= 6 or (lead["rct"] and score["rct"] >= 3) or (score["rct"] >= 3 and score["trial"] >= 4):
             return "rct"
         if score["trial"] >= 4 or lead["trial"]:
             return "trial"
