@@ -48,11 +48,11 @@ class StudyTypeComponent:
             return "animal"
         if score["observational"] >= 8 and score["observational"] > 1.5 * human_trial:
             return "observational"
-        if score["rct"] >= 6 or (lead["rct"] and score["rct"] >= 3) or (score["rct"] >= 3 and score["trial"] >= 4):
+        if score["rct"] >= 3:
             return "rct"
-        if score["trial"] >= 4 or lead["trial"]:
+        if score["trial"] >= 2:
             return "trial"
-        if score["observational"] >= 4:
+        if score["observational"] >= 2:
             return "observational"
         if score["animal"] >= 2:
             return "animal"
