@@ -32,6 +32,8 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
                       r"|Americans|population|affects?|suffer from)\b", re.I)
+BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
+                        r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
                         r"took part|assigned|group|arm|tested|treatments?|received|recruited|doses?|taking)\b", re.I)
 GENERIC_TRIAL = re.compile(r"\b(?:more|further|additional|larger|future|other) (?:research|studies|trials)\b", re.I)
@@ -64,7 +66,7 @@ REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
-                          r"\bbut\b|\band\s(?=[\w.]+\s?(?:percent|%))|\(")
+                          r"\bbut\b|\band\s(?=[\w.]+\s?(?:percent|%))")
 ARM_CONTEXT = re.compile(r"\b(?:group|arm|assigned|randomi[sz]|compared|versus|vs\b|received|receiving|given|"
                          r"than|allocated)", re.I)
 COMPARISON = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b|"
@@ -377,6 +379,8 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             name = f.data["intervention"]
             if not re.search(r"placebo|sham|dummy|sugar", name) and not ARM_CONTEXT.search(sent_text[i]):
                 continue
+            if re.search(r"(?:sham|placebo)[\s-]+$", text[max(0, f.start - 10):f.start], re.I):
+                continue  # "the sham control group" names the sham arm
             base = "placebo" if "placebo" in name or "dummy" in name or "sugar" in name else (
                 "sham" if "sham" in name else name.replace(" group", ""))
             if not any(base in a.label.lower() for a in arms):
@@ -439,9 +443,16 @@ def _fmt(x: float | None) -> str:
 
 
 def _same_arm(arm_text: str, arm: Arm) -> bool:
-    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", arm_text)} - DRUG_STOP
-    label_words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", arm.label)} - DRUG_STOP
-    return bool(words & label_words)
+    """Two names of one arm: the words of one contain the other's ("CBD-treated" and "CBD 20 mg/kg"),
+    but a shared generic word alone ("open surgery", "robotic surgery") does not make them one."""
+    words = _arm_words(arm_text)
+    label_words = _arm_words(f"{arm.label} {arm.intervention or ''}")
+    return bool(words) and bool(label_words) and (words <= label_words or label_words <= words)
+
+
+def _arm_words(text: str) -> set[str]:
+    text = re.sub(r"-(?:treated|only|based|alone|group)\b", "", text.lower())
+    return {w for w in re.findall(r"[a-z][\w-]+", text) if w not in DRUG_STOP and not re.fullmatch(r"mg|mcg|iu|g", w)}
 
 
 def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end: int) -> Arm | None:
@@ -516,7 +527,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     for i, values in by_sentence.items():
         sent = sent_text[i]
         offset = starts[i]
-        if not RESULT_CUE.search(sent):
+        if not RESULT_CUE.search(sent) or len(sent.split()) < 4 or BACKGROUND.search(sent):
             continue
         values = [v for v in values
                   if not any(s <= v.start < e for s, e in dose_spans)
@@ -529,7 +540,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         if respectively or re.search(r"\bvs\.?\s|\bversus\b", sent):
             distinct = []
             for pos, arm in mentions:
-                if pos < values[0].start and arm not in distinct:
+                if (respectively or pos < values[0].start) and arm not in distinct:
                     distinct.append(arm)
             if len(distinct) == len(values) and len(values) > 1:
                 paired = {id(v): a for v, a in zip(values, distinct, strict=True)}
