@@ -11,7 +11,7 @@ from pipeline.extensions import Found
 from pipeline.normalize import normalize_duration
 from pipeline.patterns import Rule
 
-TIMEPOINT_BEFORE = re.compile(r"\b(?:at|after|by|within|at week|aged?|of gestation)\s*$", re.I)
+TIMEPOINT_BEFORE = re.compile(r"\b(?:at|after|by|within|at week|aged?|of gestation|end of|first|last|next|past)\s*$", re.I)
 
 
 @Language.factory("claims_duration", assigns=["doc.spans"])
