@@ -31,7 +31,8 @@ RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|inc
 BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
-                      r"|Americans|population|affects?|suffer from)\b", re.I)
+                      r"|Americans|population|affects?|suffer from|stock|shares|investors|revenue|sales|market|"
+                      r"follow-up|followed (?:up )?for)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
                         r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"

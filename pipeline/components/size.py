@@ -14,7 +14,10 @@ from pipeline.patterns import Rule
 # Words right after the number that make it something other than a head count.
 NOT_PEOPLE_AFTER = re.compile(r"^\s*(?:%|percent|per cent|years?|months?|weeks?|days?|hours?|mg|sites|centers|centres|"
                               r"hospitals|countries|states|studies|trials)\b", re.I)
-SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust)\s*$", re.I)
+SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust|\bout of|"
+                              r"\bevery)\s*$", re.I)
+# "three men and 11 women": a breakdown, not the size
+BREAKDOWN_AFTER = re.compile(r"^\s+(?:\w+\s+){0,2}?and\s+\d[\d,]*\s+(?:\w+\s+){0,2}?(?:women|men|girls|boys|children|adults)\b", re.I)
 PARTICIPATION = re.compile(r"\b(?:randomi[sz]ed|randomly assigned|enroll?ed|took part|participated|recruited|"
                            r"volunteered|signed up)\b", re.I)
 
@@ -40,7 +43,7 @@ class SizeComponent(RuleComponent):
         if ((SUBSAMPLE_BEFORE.search(before) and not of_total) or re.search(r"\b(?:aged?|ages)\s*$", before, re.I)
                 or re.search(r"\d\s*(?:to|-|–|and)\s*$", before)):  # "age 22 to 75", "between 2 and 18"
             return None
-        if NOT_PEOPLE_AFTER.match(sent_text[match.end("n"):]):
+        if NOT_PEOPLE_AFTER.match(sent_text[match.end("n"):]) or BREAKDOWN_AFTER.match(sent_text[match.end("n"):]):
             return None
         # The number inside parentheses right after an arm ("placebo (62 patients)") is an arm size.
         if before.rstrip().endswith("(") and rule.attrs.get("strength", 1) < 3:
