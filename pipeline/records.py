@@ -31,7 +31,7 @@ RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|inc
 BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
-                      r"|Americans|population|affects?|suffer from|stock|shares|investors|revenue|sales|market|"
+                      r"|Americans|population|affects?|suffer from|around the world|globally|stock|shares|investors|revenue|sales|market|"
                       r"follow-up|followed (?:up )?for)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
                         r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
@@ -65,6 +65,7 @@ PHASE = re.compile(r"\bphase\s+(?P<p>IV|III|II|I|[1-4])(?P<ab>[ab])?\b(?:/(?:IV|
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
+REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|prevent\w*|avoid\w*|drop\w*|fell)\b", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
                           r"\bbut\b|\band\s(?=[\w.]+\s?(?:percent|%))")
@@ -265,6 +266,8 @@ def _arm_size_sentences(text: str, items) -> set[int]:
 def _size_ok(found: Found, sent: str) -> bool:
     if found.data["strength"] >= 2:
         return True
+    if found.data["n"] >= 100_000:
+        return False  # a population, not the people a trial enrolled
     return bool(TRIAL_WORD.search(sent)) and not BASELINE.search(sent)
 
 
@@ -365,6 +368,17 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
                 _add_dose_arm(arms, dose_arm, [dose_obj], [drug], g.start, g.end, evidence, gi)
             continue
         _add_dose_arm(arms, dose_arm, dose_objs, drugs, group[0][1].start, group[-1][1].end, evidence, i)
+    named = {a.intervention for a in arms if a.doses and a.intervention}
+    for arm in [a for a in arms if a.doses and not a.intervention]:
+        twin = next((a for a in arms if a is not arm and a.intervention and
+                     [(d.value, d.unit) for d in a.doses] == [(d.value, d.unit) for d in arm.doses]), None)
+        if twin is not None:
+            arms.remove(arm)
+            for d in arm.doses:
+                dose_arm[d.start] = twin
+        elif len(named) == 1:
+            arm.intervention = next(iter(named))
+            arm.label = f"{arm.intervention} {arm.label}"
     # "randomly assigned to X or Y", "either X or Y"
     for i, f in items("ARM"):
         if f.data["kind"] == "arm_pair":
@@ -583,7 +597,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 direction = "no difference"
             elif label in ("all", "all groups"):
                 direction = None
-            elif harm:
+            elif harm and not REDUCTION.search(clause):
                 direction = "worsened"
             else:
                 direction = "improved"
