@@ -31,8 +31,11 @@ RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|inc
 BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
-                      r"|Americans|population|affects?|suffer from|around the world|globally|stock|shares|investors|revenue|sales|market|"
+                      r"|Americans|population|affects?|suffer from|around the world|globally|stock|shares|investors|"
+                      r"revenue|sales|market|"
                       r"follow-up|followed (?:up )?for)\b", re.I)
+DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian|African[- ]American|median age|mean age|"
+                         r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
                         r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
@@ -73,6 +76,11 @@ ARM_CONTEXT = re.compile(r"\b(?:group|arm|assigned|randomi[sz]|compared|versus|v
                          r"than|allocated)", re.I)
 COMPARISON = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b|"
                         r"\band\b|,", re.I)
+QUAL_NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measurable |meaningful )?differences? "
+                          r"(?:\w+ ){0,6}?between (?:the )?(?:two |three |four |treatment |study )?(?:groups|arms|treatments)\b|"
+                          r"\b(?:did|does) not (?:provide |produce |lead to |result in )?(?:any )?(?:better|worse|greater) "
+                          r"(?:outcomes|results|relief)\b|\b(?:similar|comparable) (?:\w+ ){0,4}?(?:in|between|across) "
+                          r"(?:both|all|the two|the three|the) (?:\w+ )?(?:groups|arms)\b", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
 
@@ -236,6 +244,9 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # outcomes
     if bucket.role != "planned":
         trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence)
+        numeric = {i for i, _ in items("OUTCOME")}
+        trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
+        trial.outcomes.sort(key=lambda o: o.start)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (bucket.role == "main" and trial.duration))
     if bucket.role == "planned":
@@ -542,7 +553,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     for i, values in by_sentence.items():
         sent = sent_text[i]
         offset = starts[i]
-        if not RESULT_CUE.search(sent) or len(sent.split()) < 4 or BACKGROUND.search(sent):
+        if (not RESULT_CUE.search(sent) or len(sent.split()) < 4 or BACKGROUND.search(sent)
+                or len(DEMOGRAPHIC.findall(sent)) >= 2):
             continue
         values = [v for v in values
                   if not any(s <= v.start < e for s, e in dose_spans)
@@ -616,6 +628,25 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
 
 
 MEASURE_DROP = re.compile(r"[\d.,%]+|\b(?:percent|per cent|about|nearly|only|of the|of|the|in|were|was|had)\b", re.I)
+
+
+def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], numeric_sents: set[int],
+                         evidence: set[int]) -> list[Outcome]:
+    """The main result stated without a number: "no significant difference between the groups"."""
+    out = []
+    for i, sent in sent_text.items():
+        if i in numeric_sents or BACKGROUND.search(sent) or GENERIC_TRIAL.search(sent):
+            continue
+        m = QUAL_NO_DIFF.search(sent)
+        if not m:
+            continue
+        start, end = clause_bounds(sent, m.start())
+        start, end = min(start, m.start()), max(end, m.end())
+        out.append(Outcome(text=sent[start:end], start=starts[i] + start, end=starts[i] + end,
+                           measure=_measure(sent[start:end]), arm="between groups", direction="no difference",
+                           rule_id="outcome.no_difference"))
+        evidence.add(i)
+    return out
 
 
 def _measure(clause: str) -> str | None:

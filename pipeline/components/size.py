@@ -17,7 +17,8 @@ NOT_PEOPLE_AFTER = re.compile(r"^\s*(?:%|percent|per cent|years?|months?|weeks?|
 SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust|\bout of|"
                               r"\bevery)\s*$", re.I)
 # "three men and 11 women": a breakdown, not the size
-BREAKDOWN_AFTER = re.compile(r"^\s+(?:\w+\s+){0,2}?and\s+\d[\d,]*\s+(?:\w+\s+){0,2}?(?:women|men|girls|boys|children|adults)\b", re.I)
+BREAKDOWN_AFTER = re.compile(r"^\s+(?:\w+\s+){0,2}?and\s+\d[\d,]*\s+(?:\w+\s+){0,2}?"
+                             r"(?:women|men|girls|boys|children|adults)\b", re.I)
 PARTICIPATION = re.compile(r"\b(?:randomi[sz]ed|randomly assigned|enroll?ed|took part|participated|recruited|"
                            r"volunteered|signed up)\b", re.I)
 
