@@ -366,7 +366,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
         dose_objs = []
         drugs = []
         for _, g in group:
-            drug = drug_near(text, g, sent_start, sent_end)
+            drug = g.data.get("drug") or drug_near(text, g, sent_start, sent_end)
             d = g.data
             dose_objs.append(Dose(value=d["value"], unit=d["unit"], text=text[g.start:g.end], start=g.start,
                                   end=g.end, upper=d["upper"], per=d["per"], frequency=d["frequency"],
@@ -412,6 +412,10 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             if not any(base in a.label.lower() for a in arms):
                 arms.append(Arm(label=base, intervention=base, start=f.start, end=f.end, rule_id=f.rule_id))
                 evidence.add(i)
+    # with a placebo or sham arm, "the control group" is that arm
+    masked = next((a for a in arms if a.label in ("placebo", "sham")), None)
+    if masked is not None:
+        arms[:] = [a for a in arms if a.label not in ("control", "control arm")]
     # arms named as groups: "the robotic surgery group", "those taking Xeljanz"
     for _i, f in items("ARM"):
         if f.data["kind"] != "group":
@@ -427,7 +431,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
         if f.data["kind"] != "arm_n":
             continue
         arm = _arm_for_size(f, arms, dose_arm, starts[i] + len(sent_text[i]))
-        if arm is None and 1 <= len(f.data["arm"].split()) <= 4 and {
+        if arm is None and not any(_same_arm(f.data["arm"], a) for a in arms) and 1 <= len(f.data["arm"].split()) <= 4 and {
                 w.lower() for w in re.findall(r"[A-Za-z][\w-]+", f.data["arm"])} - DRUG_STOP:
             arm = Arm(label=f.data["arm"], intervention=f.data["arm"], start=f.data["arm_start"],
                       end=f.data["arm_end"], rule_id=f.rule_id)
@@ -486,6 +490,8 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
     comparator = COMPARATOR_WORDS.search(arm_text)
     if comparator:
         word = comparator.group(1).lower()
+        if word == "control" and not any("control" in a.label.lower() for a in arms):
+            word = next((a.label for a in arms if a.label in ("placebo", "sham")), word)
         for arm in arms:
             if word in arm.label.lower():
                 return arm
@@ -511,6 +517,8 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
         others = set().union(*(words_of[id(a)] for a in arms if a is not arm)) if len(arms) > 1 else set()
         names = {arm.label.lower()} | ({arm.intervention.lower()} if arm.intervention else set())
         names |= words_of[id(arm)] - others
+        if arm.label in ("placebo", "sham") and not any("control" in a.label for a in arms):
+            names.add("control")  # "the control group" of a placebo-controlled trial
         for name in names:
             if not name or len(name) < 3:
                 continue

@@ -65,13 +65,14 @@ class ArmsComponent(RuleComponent):
         n = as_int(parse_number(g[n_group]))
         if n is None or n < 1 or (1900 <= n <= 2100):
             return None
-        arm = clean_arm_text(g["arm"])
+        arm_group = "arm" if g.get("arm") else "arm2"
+        arm = clean_arm_text(g.get(arm_group) or "")
         if not arm or arm.lower() in {"and", "or", "the", "of"} or not re.search(r"[A-Za-z]{2}", arm):
             return None
         return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
                      {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start(n_group),
-                      "n_end": offset + match.end(n_group), "arm_start": offset + match.start("arm"),
-                      "arm_end": offset + match.end("arm")})
+                      "n_end": offset + match.end(n_group), "arm_start": offset + match.start(arm_group),
+                      "arm_end": offset + match.end(arm_group)})
 
     def resolve(self, found: list[Found]) -> list[Found]:
         # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").

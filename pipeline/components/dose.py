@@ -75,7 +75,7 @@ class DoseComponent(RuleComponent):
         if upper is not None and upper < value:
             return None  # "5 to 3 mg" is not a range; more likely two numbers
         data = {"value": value, "upper": upper, "unit": unit, "per": per,
-                "frequency": freq.strip() if freq else None, "upto": upto}
+                "frequency": freq.strip() if freq else None, "upto": upto, "drug": groups.get("drug")}
         return Found(self.label, offset + match.start(), offset + end, rule.id, data)
 
 
