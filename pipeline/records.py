@@ -93,6 +93,7 @@ class Bucket:
     status: str
     sents: list[int] = field(default_factory=list)
     cue: str = ""
+    name: str | None = None
 
 
 def claims_from_doc(doc: Doc) -> ArticleClaims:
@@ -135,18 +136,54 @@ def paragraph_ids(text: str, sents: list[tuple[int, int]]) -> list[int]:
     return ids
 
 
+def trial_names(sent: str) -> list[str]:
+    """Trial names (acronyms like RAZOR, ZOE-70) a sentence gives, in order."""
+    if not TRIAL_WORD.search(sent):
+        return []
+    out = []
+    for m in NAME.finditer(sent):
+        name = m.group("paren") or m.group("called") or m.group(1)
+        if (name and name.upper() not in NOT_NAMES and not REGISTRY.match(name) and len(name) <= 20
+                and not re.fullmatch(r"(?:I{1,3}|IV|V)[ab]?", name) and name not in out):
+            out.append(name)
+    return out
+
+
 def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]]) -> list[Bucket]:
-    """Assign each sentence to the main trial, a mentioned (earlier/other) trial, or a planned one."""
+    """Assign each sentence to the main trial, a mentioned (earlier/other) trial, or a planned one.
+    When the article names two or more trials, the most named one is the main trial and a
+    sentence naming another opens (or returns to) that trial."""
     main = Bucket("main", "completed")
     buckets = [main]
     planned: Bucket | None = None
     current: Bucket | None = None  # a mentioned trial whose paragraph we are in
     paras = paragraph_ids(text, sents)
+    names_at = {i: trial_names(text[s:e]) for i, (s, e) in enumerate(sents)}
+    counts: dict[str, int] = {}
+    for names in names_at.values():
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    named: dict[str, Bucket] = {}
+    if len(counts) >= 2:
+        main.name = max(counts, key=lambda n: (counts[n], -min(i for i, ns in names_at.items() if n in ns)))
     for i, (start, end) in enumerate(sents):
         if current is not None and paras[i] != paras[i - 1]:
             current = None
         roles = {c.data["role"] for c in cues.get(i, [])}
         sent_text = text[start:end]
+        others = [n for n in names_at[i] if main.name and n != main.name]
+        if others and main.name not in names_at[i] and "planned" not in roles:
+            bucket = named.get(others[0])
+            if bucket is None:
+                bucket = named[others[0]] = Bucket("mentioned", "completed", cue=sent_text, name=others[0])
+                buckets.append(bucket)
+            bucket.sents.append(i)
+            current = bucket
+            continue
+        if main.name and main.name in names_at[i]:
+            main.sents.append(i)
+            current = None
+            continue
         if "generic" in roles and not roles & {"planned", "ongoing", "mentioned"}:
             continue
         if "planned" in roles and "main" not in roles:
@@ -228,13 +265,9 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
             p = m.group("p").lower()
             trial.phase = ROMAN.get(p, p) + (m.group("ab") or "").lower()
             evidence.add(i)
-        if trial.name is None and TRIAL_WORD.search(s):
-            for m in NAME.finditer(s):
-                name = m.group("paren") or m.group("called") or m.group(1)
-                if name and name.upper() not in NOT_NAMES and not REGISTRY.match(name) and len(name) <= 20:
-                    trial.name = name
-                    evidence.add(i)
-                    break
+        if trial.name is None and (names := trial_names(s)):
+            trial.name = bucket.name or names[0]
+            evidence.add(i)
         if TERMINATED.search(s) and bucket.role != "planned":
             trial.terminated = True
     # arms from doses, assignments and comparators

@@ -13,7 +13,7 @@ from pipeline.patterns import Rule
 
 # Words right after the number that make it something other than a head count.
 NOT_PEOPLE_AFTER = re.compile(r"^\s*(?:%|percent|per cent|years?|months?|weeks?|days?|hours?|mg|sites|centers|centres|"
-                              r"hospitals|countries|states|studies|trials)\b", re.I)
+                              r"hospitals|countries|states|studies|trials|million|billion)\b", re.I)
 SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust|\bout of|"
                               r"\bevery)\s*$", re.I)
 # "three men and 11 women": a breakdown, not the size
@@ -36,7 +36,7 @@ class SizeComponent(RuleComponent):
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
         n_text = match.group("n")
         value = as_int(parse_number(n_text))
-        if value is None or value < 2 or (1900 <= value <= 2100 and "," not in n_text):
+        if value is None or value < 2 or (1900 <= value <= 2100 and "," not in n_text) or "." in n_text:
             return None
         n_start = match.start("n")
         before = sent_text[max(0, n_start - 25):n_start]
