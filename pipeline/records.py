@@ -57,7 +57,7 @@ DRUG_STOP = {
 NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each", "all", "two", "three", "four",
                  "study", "subgroup", "ethnic", "racial", "income", "risk", "control", "comparison", "whole"}
 WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
-NAME = re.compile(r"\b([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?: \([^)]{0,80}\))? (?:trial|study)\b|"
+NAME = re.compile(r"\b(?!(?:I{1,3}|IV|V)[ab]?\b)([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?: \([^)]{0,80}\)){0,2} (?:trial|study)\b|"
                   r"\b(?:trial|study|known as|called|named)\b[^.()]{0,60}\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)|"
                   r"\b(?:known as|called|named) (?:the )?(?P<called>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b")
 NOT_NAMES = {"FDA", "NIH", "RCT", "US", "UK", "USA", "HIV", "AIDS", "CEO", "MD", "PHD", "CBD", "THC", "EU", "NHS",
@@ -151,7 +151,7 @@ def trial_names(sent: str) -> list[str]:
 
 def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]]) -> list[Bucket]:
     """Assign each sentence to the main trial, a mentioned (earlier/other) trial, or a planned one.
-    When the article names two or more trials, the most named one is the main trial and a
+    When the article names two or more trials, the first named is the main trial and a
     sentence naming another opens (or returns to) that trial."""
     main = Bucket("main", "completed")
     buckets = [main]
@@ -165,24 +165,30 @@ def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]
             counts[name] = counts.get(name, 0) + 1
     named: dict[str, Bucket] = {}
     if len(counts) >= 2:
-        main.name = max(counts, key=lambda n: (counts[n], -min(i for i, ns in names_at.items() if n in ns)))
+        # news names its own trial first; later names are trials it compares with
+        main.name = min(counts, key=lambda n: min(i for i, ns in names_at.items() if n in ns))
+    carry = False  # a heading naming a trial ("About the ZOE-50 trial") governs the next paragraph
     for i, (start, end) in enumerate(sents):
         if current is not None and paras[i] != paras[i - 1]:
-            current = None
+            if carry:
+                carry = False
+            else:
+                current = None
         roles = {c.data["role"] for c in cues.get(i, [])}
         sent_text = text[start:end]
         others = [n for n in names_at[i] if main.name and n != main.name]
+        heading = len(sent_text) < 80 and not sent_text.rstrip().endswith((".", "!", "?", '"', "”"))
         if others and main.name not in names_at[i] and "planned" not in roles:
             bucket = named.get(others[0])
             if bucket is None:
                 bucket = named[others[0]] = Bucket("mentioned", "completed", cue=sent_text, name=others[0])
                 buckets.append(bucket)
             bucket.sents.append(i)
-            current = bucket
+            current, carry = bucket, heading
             continue
         if main.name and main.name in names_at[i]:
             main.sents.append(i)
-            current = None
+            current, carry = (main, True) if heading else (None, False)
             continue
         if "generic" in roles and not roles & {"planned", "ongoing", "mentioned"}:
             continue
