@@ -81,6 +81,12 @@ QUAL_NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |m
                           r"\b(?:did|does) not (?:provide |produce |lead to |result in )?(?:any )?(?:better|worse|greater) "
                           r"(?:outcomes|results|relief)\b|\b(?:similar|comparable) (?:\w+ ){0,4}?(?:in|between|across) "
                           r"(?:both|all|the two|the three|the) (?:\w+ )?(?:groups|arms)\b", re.I)
+VERSUS_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|than|versus|vs\.?|over|relative to) (?:those |patients |people )?"
+                               r"(?:(?:on|taking|given|receiving|who (?:got|took|received)) )?(?:a |the )?"
+                               r"(?:placebo|sham|control|usual care|standard care|dummy)", re.I)
+THE_TREATMENT = re.compile(r"\b(?:the|this) (?:new |experimental |investigational |candidate |active )?(?:drug|vaccine|"
+                           r"treatment|therapy|device|supplement|intervention|medication|pill|injection)\b|"
+                           r"\btreated (?:patients|participants|group|children|women|men)\b", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
 
@@ -593,6 +599,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     outcomes: list[Outcome] = []
     dose_spans = [(d.start, d.end) for a in arms for d in a.doses]
     comparators = [a for a in arms if COMPARATOR_WORDS.search(a.label)]
+    active = [a for a in arms if a not in comparators]
     by_sentence: dict[int, list[Found]] = defaultdict(list)
     for i, f in items("OUTCOME"):
         by_sentence[i].append(f)
@@ -635,6 +642,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 if in_clause:
                     after = [(p, a) for p, a in in_clause if p >= v.start]
                     arm = (after[0] if after else in_clause[-1])[1]
+            if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
+                                                     or THE_TREATMENT.search(clause)):
+                arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
             if arm is not None:
                 label = arm.label
             elif ALL_GROUPS.search(sent):

@@ -20,8 +20,12 @@ LABEL_NUMBER = re.compile(r"\b(?:genotype|type|stage|grade|phase|group|arm|cohor
 PURPOSE = re.compile(r"\s+(?:to|in order to|so as to|in addition to|added to|on top of)\s+\w.*$", re.I)
 
 
+AND_COMPARATOR = re.compile(r"\s+(?:and|or|vs\.?|versus|compared (?:with|to))\s+(?:a |the )?(?:placebo|sham|control|"
+                            r"usual care|standard care)\b.*$", re.I)
+
+
 def clean_arm_text(text: str) -> str:
-    text = PURPOSE.sub("", text).strip(" ,;:-")
+    text = AND_COMPARATOR.sub("", PURPOSE.sub("", text)).strip(" ,;:-")
     while True:
         stripped = LEADING.sub("", text)
         if stripped == text:
