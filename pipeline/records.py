@@ -72,6 +72,8 @@ REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|preven
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
                           r"\bbut\b|\band\s(?=[\w.]+\s?(?:percent|%))")
+GROUP_CONTEXT = re.compile(r"\d|%|\b(?:percent|compared|versus|vs|than|assigned|randomi[sz]ed|received|took|given|"
+                           r"fewer|more|less|higher|lower|reported|experienced|improved|reduced)\b", re.I)
 ARM_CONTEXT = re.compile(r"\b(?:group|arm|assigned|randomi[sz]|compared|versus|vs\b|received|receiving|given|"
                          r"than|allocated)", re.I)
 COMPARISON = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b|"
@@ -462,9 +464,11 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
     if masked is not None:
         arms[:] = [a for a in arms if a.label not in ("control", "control arm")]
     # arms named as groups: "the robotic surgery group", "those taking Xeljanz"
-    for _i, f in items("ARM"):
+    for i, f in items("ARM"):
         if f.data["kind"] != "group":
             continue
+        if not GROUP_CONTEXT.search(sent_text[i]):
+            continue  # "the Amsterdam group does not want to stop there": a team, not an arm
         name = f.data["arm"]
         words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", name)}
         if (not words - DRUG_STOP or words & NOT_ARM_WORDS or COMPARATOR_WORDS.search(name)
