@@ -14,7 +14,7 @@ from pipeline.patterns import Rule
 ONCE_PER = re.compile(r"^once[- ](daily|a day|per day|weekly|a week|monthly|a month)$", re.I)
 LIST_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+")
 # "... of green coffee extract a day": the period after the substance.
-PER_AFTER = re.compile(r"^\s+of\s+[\w -]{2,40}?\s+(?P<per>a day|per day|each day|every day|daily|a week|per week|weekly|"
+PER_AFTER = re.compile(r"^\s+of\s+(?P<drug>[\w -]{2,40}?)\s+(?P<per>a day|per day|each day|every day|daily|a week|per week|weekly|"
                        r"a month|monthly)\b", re.I)
 SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nightly|weekly|a week|monthly|once a month|"
                           r"every month)\b", re.I)
@@ -59,8 +59,10 @@ class DoseComponent(RuleComponent):
         if unit.endswith(("/day", "/d")):
             unit, per_raw = unit.rsplit("/", 1)[0], "day"
         end = match.end()
+        drug = groups.get("drug")
         if not per_raw and (after := PER_AFTER.match(sent_text[end:])):
             per_raw = after.group("per")
+            drug = drug or after.group("drug").strip()
             end += after.end()
         per = normalize_per(per_raw)
         if per is None and not groups.get("freq") and unit not in ("%",) and (ctx := SENTENCE_PER.search(sent_text)):
@@ -75,7 +77,7 @@ class DoseComponent(RuleComponent):
         if upper is not None and upper < value:
             return None  # "5 to 3 mg" is not a range; more likely two numbers
         data = {"value": value, "upper": upper, "unit": unit, "per": per,
-                "frequency": freq.strip() if freq else None, "upto": upto, "drug": groups.get("drug")}
+                "frequency": freq.strip() if freq else None, "upto": upto, "drug": drug}
         return Found(self.label, offset + match.start(), offset + end, rule.id, data)
 
 
