@@ -20,7 +20,7 @@ NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measur
                      r"\bdid(?:n't| not) differ\b|\bno better than\b|\bin each group\b|\bin both groups\b|"
                      r"\bnot (?:statistically )?significant(?:ly)?\b|\bwas not observed\b|\bstatistically no different\b",
                      re.I)
-HARM = re.compile(r"\bside[- ]effects?\b|\badverse\b|\bcomplications?\b|\bdiscontinu|\bwithdr[ea]w\b|\bdied\b|"
+HARM = re.compile(r"\bside[- ]effects?\b|\badverse\b|\bevents?\b|\bcomplications?\b|\bdiscontinu|\bwithdr[ea]w\b|\bdied\b|"
                   r"\bdeaths?\b|\binfections?\b|\bnausea\b|\bworse\b|\bharm|\btoxicit|\bbleeding\b|\bincreased slightly\b",
                   re.I)
 RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|increas|decreas|drop|fell|fall|rose|"
@@ -364,7 +364,8 @@ def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | N
         if word:
             return word
     m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:the\s+)?(?:drug\s+|supplement\s+)?([Vv]itamin [A-Z]\d?|"
-                 r"[A-Za-z][\w-]*)", after)
+                 r"[A-Za-z][\w-]*(?:\s+(?!(?:a|an|the|or|and|per|daily|each|every|for|in|to|with|twice|once|"
+                 r"plus|at|on|was|were)\b)[a-z][\w-]*){0,2})", after)
     if m and m.group(1).lower() not in DRUG_STOP:
         return m.group(1)
     word = _last_word(before)
@@ -632,6 +633,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         no_diff = bool(NO_DIFF.search(sent))
         harm = bool(HARM.search(sent))
         first_arm_value: Found | None = None
+        values = [v for v in values if not _threshold_value(sent, offset, v, values)]
         for v in values:
             rel = v.start - offset
             c_start, c_end = clause_bounds(sent, rel)
@@ -708,6 +710,16 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
                            rule_id="outcome.no_difference"))
         evidence.add(i)
     return out
+
+
+def _threshold_value(sent: str, offset: int, v: Found, values: list[Found]) -> bool:
+    """In "64 percent of people had at least a 50 percent reduction", 50 is the responder threshold."""
+    before = sent[max(0, v.start - offset - 40):v.start - offset]
+    if not re.search(r"\b(?:at least |more than |over )?an? $", before):
+        return False
+    return any(o is not v and o.start < v.start and o.data.get("unit") == "%" and
+               re.match(r"\s*(?:%|percent)?\s*of\b", sent[o.data["value_end"] - offset:o.end - offset + 5] or " of")
+               for o in values if o.sent == v.sent)
 
 
 def _measure(clause: str) -> str | None:

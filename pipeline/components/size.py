@@ -50,6 +50,8 @@ class SizeComponent(RuleComponent):
         if before.rstrip().endswith("(") and rule.attrs.get("strength", 1) < 3:
             return None
         strength = rule.attrs.get("strength", 1)
+        if strength == 1 and value < 10 and not n_text[0].isdigit():
+            return None  # "if you give six kids a flu shot": small counts in words are examples, not trials
         if match.groupdict().get("paren"):
             strength = 1  # "(n=85)" after a group names a subgroup or an arm
         elif strength == 1 and PARTICIPATION.search(sent_text):
