@@ -18,7 +18,7 @@ from lxml import etree
 
 from models.errors import CleanError
 from models.records import Block, CleanPage
-from scrapers.meta import detect_lang, extract_meta_tree, parse_html
+from scrapers.meta import detect_lang, extract_meta_tree, parse_html, title_candidates
 
 SITES_FILE = Path(__file__).resolve().parent.parent / "data" / "sites.yml"
 MIN_WORDS = 25  # fewer words than this is not an article (nav-only pages, error pages)
@@ -565,6 +565,28 @@ def _assemble(blocks: list[RawBlock]) -> tuple[str, tuple[Block, ...]]:
     return "\n\n".join(parts), tuple(spans)
 
 
+WORD = re.compile(r"\w+")
+
+
+def _same_words(a: str, b: str, share: float = 0.8) -> bool:
+    """Two strings with mostly the same words, either way round: headlines differ across a page in
+    quote marks, a site name, an added or dropped word."""
+    x, y = set(WORD.findall(a.casefold())), set(WORD.findall(b.casefold()))
+    if not x or not y:
+        return False
+    common = len(x & y)
+    return common >= share * len(x) and common >= share * len(y)
+
+
+def drop_headline(blocks: list[RawBlock], titles: list[str]) -> list[RawBlock]:
+    """The body without the headline when it opens the body: the title is kept apart (``CleanPage.title``)
+    and a repeated headline is not article text. Only the first block, and only once: a second copy
+    (a dek that repeats the title) is the page's own text."""
+    if blocks and blocks[0].kind == "heading" and any(_same_words(blocks[0].text, t) for t in titles):
+        return blocks[1:]
+    return blocks
+
+
 def _dedupe(blocks: list[RawBlock]) -> list[RawBlock]:
     """Drop exact repeats (teasers repeated as lead, duplicated mobile/desktop markup)."""
     seen: set[str] = set()
@@ -603,6 +625,7 @@ def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | Non
         if _word_count(strip_boilerplate(blocks)) < MIN_WORDS:
             blocks = _dedupe(_fallback_stage(tree))
             stage = "fallback"
+    blocks = drop_headline(blocks, title_candidates(tree))
     body_blocks, early, tail = split_trailer_parts(blocks)
     if tail and stage == "generic":
         tail = _recover_trailer(tree, tail)

@@ -187,6 +187,19 @@ def _h1(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+def title_candidates(tree: lxml.html.HtmlElement) -> list[str]:
+    """Every form the page gives its headline in: title meta tags, the <title> (whole and without the
+    site part), JSON-LD headline and each <h1>. Pages disagree on which one is the article's own."""
+    metas = _meta_tags(tree)
+    values = [metas.get(key) for key in ("og:title", "twitter:title", "citation_title", "dc.title")]
+    values.append(_ld_text(_json_ld(tree), "headline"))
+    titles = tree.xpath("//title")
+    if titles:
+        values += [titles[0].text_content(), _title_tag(tree)]
+    values += [h1.text_content() for h1 in tree.iter("h1")]
+    return list(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
+
+
 def _title_tag(tree: lxml.html.HtmlElement) -> str | None:
     titles = tree.xpath("//title")
     if not titles:

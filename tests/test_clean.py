@@ -163,3 +163,45 @@ def test_clean_command_prints_one_json_line_per_input(tmp_path):
     assert set(first) == {"source", "title", "date", "text", "trailer", "meta", "stage"}
     assert first["text"] == second["text"] and first["trailer"].startswith("###")
     assert third == {"source": str(nav), "error": "no main text"}
+
+
+def _release(head: str, body: str) -> str:
+    """A small news-release page: site menu, the article, a footer."""
+    return f"""<html><head>{head}</head><body>
+    <nav><a href="/">Home</a> <a href="/news">News</a> <a href="/research">Research</a></nav>
+    <main><article>{body}</article></main>
+    <footer><p>University Communications, 1 College Road</p></footer></body></html>"""
+
+
+LEAD = ("<p>Adults with insomnia who practised a nightly breathing routine for eight weeks fell asleep faster "
+        "than those given sleep-hygiene advice alone, a randomised trial of 212 patients reports.</p>"
+        "<p>The routine took ten minutes and needed no equipment, said the trial's lead author, who plans a "
+        "larger study in primary care next year with funding already in place.</p>")
+
+
+@pytest.mark.parametrize("head, top, dropped", [
+    # The <h1> repeated at the top of the article container.
+    ("<title>Breathing routine eases insomnia | University News</title>",
+     "<h1>Breathing routine eases insomnia</h1>", True),
+    # og:title with curly quotes and a site name, the on-page heading with straight ones.
+    ('<meta property="og:title" content="\u2018Breathing routine\u2019 eases insomnia in trial \u2013 UniNews">',
+     "<h2>'Breathing routine' eases insomnia in trial</h2>", True),
+    # A section heading that opens the body is not the headline.
+    ("<title>Breathing routine eases insomnia</title>", "<h2>Key findings</h2>", False),
+])
+def test_clean_headline_at_top_of_body_is_not_body_text(head, top, dropped):
+    page = clean_html(_release(head, top + LEAD), "https://news.example.edu/2024/breathing")
+    first = page.text[page.blocks[0].start:page.blocks[0].end]
+    if dropped:
+        assert page.text.startswith("Adults with insomnia") and page.blocks[0].kind == "paragraph"
+        assert page.title and "insomnia" in page.title
+    else:
+        assert first == "Key findings" and page.blocks[0].kind == "heading"
+    assert page.text.endswith("with funding already in place.")
+
+
+def test_clean_headline_dropped_once_when_a_dek_repeats_it():
+    html = _release("<title>Breathing routine eases insomnia</title>",
+                    "<h1>Breathing routine eases insomnia</h1><h2>Breathing routine eases insomnia</h2>" + LEAD)
+    page = clean_html(html, None)
+    assert page.text.startswith("Breathing routine eases insomnia\n\nAdults with insomnia")
