@@ -119,7 +119,8 @@ def normalize_per(raw: str | None) -> str | None:
 # --- durations --------------------------------------------------------------------------
 
 DURATION_UNITS = {
-    "day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "wk": "weeks", "wks": "weeks",
+    "day": "days", "days": "days", "night": "days", "nights": "days",
+    "week": "weeks", "weeks": "weeks", "wk": "weeks", "wks": "weeks",
     "month": "months", "months": "months", "mo": "months", "year": "years", "years": "years",
     "yr": "years", "yrs": "years", "hour": "hours", "hours": "hours", "minute": "minutes",
     "minutes": "minutes",

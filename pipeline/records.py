@@ -57,7 +57,8 @@ DRUG_STOP = {
 NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each", "all", "two", "three", "four",
                  "study", "subgroup", "ethnic", "racial", "income", "risk", "control", "comparison", "whole"}
 WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
-NAME = re.compile(r"\b(?!(?:I{1,3}|IV|V)[ab]?\b)([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)(?: \([^)]{0,80}\)){0,2} (?:trial|study)\b|"
+NAME = re.compile(r"\b(?!(?:I{1,3}|IV|V)[ab]?\b)([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)"
+                  r"(?: \([^)]{0,80}\)){0,2} (?:trial|study)\b|"
                   r"\b(?:trial|study|known as|called|named)\b[^.()]{0,60}\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)|"
                   r"\b(?:known as|called|named) (?:the )?(?P<called>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b")
 NOT_NAMES = {"FDA", "NIH", "RCT", "US", "UK", "USA", "HIV", "AIDS", "CEO", "MD", "PHD", "CBD", "THC", "EU", "NHS",
@@ -89,6 +90,7 @@ VERSUS_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|than|versus|vs\.?|ove
 THE_TREATMENT = re.compile(r"\b(?:the|this) (?:new |experimental |investigational |candidate |active )?(?:drug|vaccine|"
                            r"treatment|therapy|device|supplement|intervention|medication|pill|injection)\b|"
                            r"\btreated (?:patients|participants|group|children|women|men)\b", re.I)
+THIS_TRIAL = re.compile(r"^(?:the|this|our) (?:new |current |\w+ )?(?:study|trial)\b|\b(?:this|our) (?:study|trial)\b", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
 
@@ -214,7 +216,7 @@ def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]
             current.sents.append(i)
             continue
         if "ongoing" in roles and "main" not in roles:
-            if not main.sents or i <= 3:
+            if not main.sents or i <= 3 or THIS_TRIAL.search(sent_text):
                 main.status = "ongoing"
                 main.sents.append(i)
             else:
@@ -250,6 +252,8 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         trial.size = best.data["n"]
         trial.size_qualifier = best.data["qualifier"]
         trial.size_span = (best.data["n_start"], best.data["n_end"])
+        if best.data["target"] and trial.status == "completed":
+            trial.status = "ongoing"  # "aims to enroll 300 patients"
         evidence.add(i)
     # duration: first stated
     durations = items("DURATION")
@@ -545,7 +549,11 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
         for arm in arms:
             if word in arm.label.lower():
                 return arm
-    # a dose inside or right after the matched arm text, in the same sentence, belongs to that arm
+    # a dose the arm text ends on ("0.3 mg/kg (103 patients)"), else one inside or right after it
+    ending = [arm for start, arm in dose_arm.items() for d in arm.doses
+              if d.start == start and d.start < f.data.get("arm_end", f.end) <= d.end + 2]
+    if ending:
+        return ending[0]
     near = [(start, arm) for start, arm in dose_arm.items() if f.start <= start <= min(f.end + 90, sent_end)]
     if near:
         return min(near, key=lambda p: p[0])[1]

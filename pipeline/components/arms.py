@@ -25,7 +25,14 @@ AND_COMPARATOR = re.compile(r"\s+(?:and|or|vs\.?|versus|compared (?:with|to))\s+
 
 
 def clean_arm_text(text: str) -> str:
-    text = AND_COMPARATOR.sub("", PURPOSE.sub("", text)).strip(" ,;:-")
+    """The arm's own words: no leading 'or to', no purpose clause, no '(121 participants)'."""
+    text = _strip_leading(text.strip(" ,;:-"))
+    text = re.sub(r"\s*\([^)]*\)?", "", AND_COMPARATOR.sub("", PURPOSE.sub("", text)))
+    text = re.sub(r"^(?:an? |the )?\d+[- ](?:day|week|month|year)s?(?:[- ]long)? ", "", text.strip(" ,;:-"), flags=re.I)
+    return _strip_leading(text.strip(" ,;:-"))
+
+
+def _strip_leading(text: str) -> str:
     while True:
         stripped = LEADING.sub("", text)
         if stripped == text:
@@ -80,6 +87,6 @@ class ArmsComponent(RuleComponent):
 
     def resolve(self, found: list[Found]) -> list[Found]:
         # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").
-        free = ("comparator", "group")
+        free = ("comparator", "group", "arm_pair")
         sized = super().resolve([f for f in found if f.data["kind"] not in free])
         return sorted(sized + [f for f in found if f.data["kind"] in free], key=lambda f: f.start)

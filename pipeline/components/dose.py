@@ -14,7 +14,8 @@ from pipeline.patterns import Rule
 ONCE_PER = re.compile(r"^once[- ](daily|a day|per day|weekly|a week|monthly|a month)$", re.I)
 LIST_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+")
 # "... of green coffee extract a day": the period after the substance.
-PER_AFTER = re.compile(r"^\s+of\s+(?P<drug>[\w -]{2,40}?)\s+(?P<per>a day|per day|each day|every day|daily|a week|per week|weekly|"
+PER_AFTER = re.compile(r"^\s+of\s+(?P<drug>[\w -]{2,40}?)\s+(?P<per>a day|per day|each day|every day|daily|"
+                       r"a week|per week|weekly|"
                        r"a month|monthly)\b", re.I)
 SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nightly|weekly|a week|monthly|once a month|"
                           r"every month)\b", re.I)
