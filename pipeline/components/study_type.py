@@ -48,8 +48,8 @@ class StudyTypeComponent:
             return "animal"
         if score["observational"] >= 8 and score["observational"] > 1.5 * human_trial:
             return "observational"
-        if score["rct"] >= 3:
-            return "rct"
+        if score["rct"] >= 6 or (score["rct"] >= 3 and score["trial"] <= 4 * score["rct"]):
+            return "rct"  # one passing "randomised" in a long single-arm story does not make it an RCT
         if score["trial"] >= 2:
             return "trial"
         if score["observational"] >= 2:
