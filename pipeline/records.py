@@ -299,7 +299,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
         trial.outcomes.sort(key=lambda o: o.start)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
-                or trial.name or trial.phase or trial.registry or (bucket.role == "main" and trial.duration))
+                or trial.name or trial.phase or trial.registry or trial.duration)
     if bucket.role == "planned":
         concrete = bool(trial.size or any(a.doses for a in arms) or trial.phase or trial.design)
         if concrete:
