@@ -358,14 +358,19 @@ TRAILER_HARD = re.compile(
     r"more information\s*:|journal information\s*:|provided by\b|citation\s*:|"
     r"see (the )?(paper|study)\s*:|(read|view|access) the (full |original )?(paper|study|article)\s*:|doi\s*:\s*10\.|"
     r"disclaimer\s*:|note to editors|notes? (for|to) editors|editor'?s notes?\s*:|"
-    r"(aaas and )?eurekalert!? (is|are) not responsible)",
+    r"(aaas and )?eurekalert!? (is|are) not responsible|"
+    # German and French releases (idw, university press offices) end with the same fields.
+    r"(presse|medien|media)?kontakte?\s*:|(presse|medien)kontakte?\b|(wissenschaftliche[rn]? )?ansprechpartner(in|innen)?"
+    r"\s*:|originalpublikation\b|original-?ver(ö|oe)ffentlichung\b|weitere informationen\s*:|"
+    r"contacts? (presse|m(é|e)dias?)\b|pour (en savoir|plus d'informations)\b.{0,20}:)",
     re.I,
 )
 TRAILER_SOFT = re.compile(
     r"^\s*(funding\s*:?|references?\s*:?|source\s*:|about (the )?[A-Z][\w.&'-]+.{0,80}|"
     r"the (study|research|work|project) was (funded|supported) by\b|this (study|research|work) was (funded|supported)"
     r" by\b|paper\s*:|original (paper|study|article)\s*:|study\s*:|publication\s*:|"
-    r"(additional|other) (co-?)?authors\b|co-?authors (of|on) the (study|paper)\b)",
+    r"(additional|other) (co-?)?authors\b|co-?authors (of|on) the (study|paper)\b|"
+    r"(quelle|literatur|f(ö|oe)rderung|finanzierung|r(é|e)f(é|e)rences?)\s*:|(ü|ue)ber (die|das|den) [A-Z].{0,80})",
     re.I,
 )
 

@@ -205,3 +205,26 @@ def test_clean_headline_dropped_once_when_a_dek_repeats_it():
                     "<h1>Breathing routine eases insomnia</h1><h2>Breathing routine eases insomnia</h2>" + LEAD)
     page = clean_html(html, None)
     assert page.text.startswith("Breathing routine eases insomnia\n\nAdults with insomnia")
+
+
+GERMAN_RELEASE = """<html lang="de"><head><title>Bakterien laden Batterie in Minuten</title></head><body>
+<nav><a href="/">Startseite</a> <a href="/presse">Presse</a></nav>
+<div class="news"><h1>Bakterien laden Batterie in Minuten</h1>
+<p>In mikrobiellen Brennstoffzellen verstoffwechseln Bakterien energiereiche Moleküle und erzeugen dadurch
+Strom. Ein Forschungsteam hat nun eine Zelle gebaut, die sich in wenigen Minuten wieder aufladen lässt.</p>
+<p>Die Zelle speichert die Energie in Ameisensäure, die ein Elektrolyseur aus Kohlendioxid herstellt. Im Test
+hielt sie über zwanzig Ladezyklen ohne messbaren Verlust, berichten die Forschenden.</p>
+<p>Als Nächstes soll die Zelle mit Abwasser aus einer Kläranlage betrieben werden, um zu prüfen, ob sie auch
+unter wechselnden Bedingungen zuverlässig arbeitet.</p>
+<p>{marker}</p>
+<p>Dr. Anna Beispiel, Institut für Chemie, E-Mail: beispiel@example.de</p>
+</div></body></html>"""
+
+
+@pytest.mark.parametrize("marker", ["Wissenschaftliche Ansprechpartner:", "Kontakt:", "Pressekontakt",
+                                    "Originalpublikation:", "Weitere Informationen:", "Contact presse :"])
+def test_clean_german_and_french_release_fields_start_the_trailer(marker):
+    page = clean_html(GERMAN_RELEASE.format(marker=marker), "https://presse.example.de/bakterien")
+    assert page.text.endswith("unter wechselnden Bedingungen zuverlässig arbeitet.")
+    assert marker not in page.text and "beispiel@example.de" not in page.text
+    assert page.trailer.startswith(marker) and "beispiel@example.de" in page.trailer
