@@ -27,7 +27,7 @@ RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|inc
                         r"lost|los[se]|gain|relaps|remain|achiev|experienc|report|compar|versus|vs\b|than\b|rate|"
                         r"risk|efficac|effective|respon|surviv|alive|died|death|stopped|quit|abstin|side effect|"
                         r"adverse|complication|event|success|cure|clear|heal|remission|lower|higher|better|worse|"
-                        r"benefit|differen|similar|significant|had\b|were\b|was\b|cut|halv|doubl)", re.I)
+                        r"benefit|differen|similar|significant|had\b|were\b|was\b|cut|halv|doubl|fewer|greater|more\b|less\b)", re.I)
 BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
