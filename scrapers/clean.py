@@ -22,6 +22,7 @@ from scrapers.meta import detect_lang, extract_meta_tree, parse_html, title_cand
 
 SITES_FILE = Path(__file__).resolve().parent.parent / "data" / "sites.yml"
 MIN_WORDS = 25  # fewer words than this is not an article (nav-only pages, error pages)
+SHORT_WORDS = 100  # a generic result shorter than this gets a second, slower extraction
 
 # --- decoding -----------------------------------------------------------------------------
 
@@ -487,12 +488,24 @@ def _remove(el: etree._Element) -> None:
 
 
 def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> list[RawBlock]:
+    # fast=True skips trafilatura's second opinion (readability, jusText): on the benchmarks the site
+    # rules, boilerplate filter and fallback stage make up for it at twice the speed. When the fast pass
+    # finds less than a short article, it has usually locked onto one teaser or the first paragraph
+    # only, and the second opinion is worth its cost on those few pages.
+    blocks = _trafilatura_blocks(tree, url, fast=True)
+    words = _word_count(strip_boilerplate(blocks))
+    if words < SHORT_WORDS:
+        second = _trafilatura_blocks(tree, url, fast=False)
+        if _word_count(strip_boilerplate(second)) > words:
+            return second
+    return blocks
+
+
+def _trafilatura_blocks(tree: lxml.html.HtmlElement, url: str | None, *, fast: bool) -> list[RawBlock]:
     from trafilatura import bare_extraction
 
-    # fast=True skips trafilatura's second opinion (readability, jusText): on the benchmarks the site
-    # rules, boilerplate filter and fallback stage make up for it at twice the speed. The tree is not
-    # modified by trafilatura, so it is shared with the metadata step.
-    doc = bare_extraction(tree, url=url, favor_precision=True, fast=True, include_comments=False,
+    # The tree is not modified by trafilatura, so it is shared with the metadata step.
+    doc = bare_extraction(tree, url=url, favor_precision=True, fast=fast, include_comments=False,
                           include_tables=True, with_metadata=False, deduplicate=False)
     if doc is None or doc.body is None:
         return []

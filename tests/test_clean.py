@@ -228,3 +228,24 @@ def test_clean_german_and_french_release_fields_start_the_trailer(marker):
     assert page.text.endswith("unter wechselnden Bedingungen zuverlässig arbeitet.")
     assert marker not in page.text and "beispiel@example.de" not in page.text
     assert page.trailer.startswith(marker) and "beispiel@example.de" in page.trailer
+
+
+def test_clean_short_generic_result_gets_a_second_extraction():
+    # Text runs split by empty divs: the fast generic pass keeps only the first run; a result this
+    # short is re-extracted with the slower pass, which finds the whole story.
+    runs = ["Health officials said on Tuesday that a ward at the city hospital was closed after six patients "
+            "caught the same stomach virus within two days, and that visits would be limited until Friday.",
+            "The hospital said all six patients were recovering and that none had needed intensive care. "
+            "Staff who had worked on the ward were tested as a precaution.",
+            "A spokesperson added that cleaning crews had worked through the night and that the ward should "
+            "reopen next week if no new cases appear."]
+    html = f"""<html><head><title>Hospital ward closed after virus outbreak</title></head><body>
+    <div class="menu"><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></div>
+    <div class="row"><div class="story">{runs[0]}<div class="fake-br"></div>{runs[1]}<br>
+    <div class="fake-br"></div>{runs[2]}</div></div>
+    <div class="row"><div class="ticker"><a href="/a">Council approves new bus lanes on Main Street</a>
+    <a href="/b">Library opens late on Thursdays from next month</a></div></div></body></html>"""
+    page = clean_html(html, "https://news.example.com/hospital-ward")
+    assert page.stage == "generic"
+    assert page.text.split("\n\n") == runs
+    assert "bus lanes" not in page.text
