@@ -27,7 +27,8 @@ RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|inc
                         r"lost|los[se]|gain|relaps|remain|achiev|experienc|report|compar|versus|vs\b|than\b|rate|"
                         r"risk|efficac|effective|respon|surviv|alive|died|death|stopped|quit|abstin|side effect|"
                         r"adverse|complication|event|success|cure|clear|heal|remission|lower|higher|better|worse|"
-                        r"benefit|differen|similar|significant|had\b|were\b|was\b|cut|halv|doubl|fewer|greater|more\b|less\b)", re.I)
+                        r"benefit|differen|similar|significant|had\b|were\b|was\b|cut|halv|doubl|fewer|greater|more\b|"
+                        r"less\b)", re.I)
 BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
@@ -69,6 +70,8 @@ PHASE = re.compile(r"\bphase\s+(?P<p>IV|III|II|I|[1-4])(?P<ab>[ab])?\b(?:/(?:IV|
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
+RELATIVE = re.compile(r"\b(?:than|compared|versus|vs\b|while|whereas|more|higher|increased?|fewer|lower|twice|"
+                      r"placebo|control|sham)\b", re.I)
 REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|prevent\w*|avoid\w*|drop\w*|fell)\b", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
@@ -480,6 +483,17 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
                 or any(_same_arm(name, a) for a in arms) or re.fullmatch(r"[a-z]+ed", name)):
             continue
         arms.append(Arm(label=name, intervention=name, start=f.start, end=f.end, rule_id=f.rule_id))
+    # no active arm yet: the intervention the trial's sentences name most ("Aimovig", "dupilumab")
+    if not [a for a in arms if not COMPARATOR_WORDS.search(a.label)]:
+        named_counts: dict[str, int] = {}
+        for _i, f in items("ARM"):
+            if f.data["kind"] == "intervention" and f.data["arm"].lower() not in DRUG_STOP:
+                key = f.data["arm"]
+                named_counts[key] = named_counts.get(key, 0) + (3 if f.rule_id == "arms.named_intervention" else 1)
+        if named_counts and max(named_counts.values()) >= 2:
+            name = max(named_counts, key=lambda k: named_counts[k])
+            first = next(f for _i, f in items("ARM") if f.data["kind"] == "intervention" and f.data["arm"] == name)
+            arms.insert(0, Arm(label=name, intervention=name, start=first.start, end=first.end, rule_id=first.rule_id))
     # arm sizes
     for i, f in items("ARM"):
         if f.data["kind"] != "arm_n":
@@ -659,6 +673,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
+            elif (arm is None and len(active) == 1 and comparators and not ALL_GROUPS.search(sent)
+                  and not any(a in comparators for _, a in mentions)):
+                arm = active[0]  # a controlled trial's result that names no group is the intervention's
             if arm is not None:
                 label = arm.label
             elif ALL_GROUPS.search(sent):
@@ -681,7 +698,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             elif label in ("all", "all groups"):
                 direction = None
             elif harm and not REDUCTION.search(clause):
-                direction = "worsened"
+                # a side-effect rate is a harm only when set against another group
+                direction = "worsened" if RELATIVE.search(sent) else None
             else:
                 direction = "improved"
             d = v.data

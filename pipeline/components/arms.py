@@ -64,6 +64,10 @@ class ArmsComponent(RuleComponent):
                          {"kind": kind, "arms": [a, b],
                           "arm_spans": [(offset + match.start("a"), offset + match.end("a")),
                                         (offset + match.start("b"), offset + match.end("b"))]})
+        if kind == "intervention":
+            group = "arm" if g.get("arm") else "arm2"
+            return Found(self.label, offset + match.start(group), offset + match.end(group), rule.id,
+                         {"kind": kind, "arm": g[group]})
         if kind == "group":
             arm = clean_arm_text(g["arm"])
             if not arm:
@@ -87,6 +91,6 @@ class ArmsComponent(RuleComponent):
 
     def resolve(self, found: list[Found]) -> list[Found]:
         # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").
-        free = ("comparator", "group", "arm_pair")
+        free = ("comparator", "group", "arm_pair", "intervention")
         sized = super().resolve([f for f in found if f.data["kind"] not in free])
         return sorted(sized + [f for f in found if f.data["kind"] in free], key=lambda f: f.start)
