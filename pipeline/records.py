@@ -76,6 +76,8 @@ REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|preven
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
                           r"\bbut\b|\band\s(?=[\w.]+\s?(?:percent|%))")
+PARTICIPATION_WORDS = re.compile(r"\b(?:randomi[sz]ed|randomly assigned|enroll?ed|took part|participated)\b", re.I)
+ASSIGNMENT = re.compile(r"\b(?:assigned|randomi[sz]ed|allocated|received|given|got|took|were in)\b", re.I)
 GROUP_CONTEXT = re.compile(r"\d|%|\b(?:percent|compared|versus|vs|than|assigned|randomi[sz]ed|received|took|given|"
                            r"fewer|more|less|higher|lower|reported|experienced|improved|reduced)\b", re.I)
 ARM_CONTEXT = re.compile(r"\b(?:group|arm|assigned|randomi[sz]|compared|versus|vs\b|received|receiving|given|"
@@ -329,6 +331,8 @@ def _arm_size_sentences(text: str, items) -> set[int]:
 
 
 def _size_ok(found: Found, sent: str) -> bool:
+    if found.data["n"] >= 100_000 and not PARTICIPATION_WORDS.search(sent):
+        return False  # "a study of over 710,000 children" is a registry, not a trial
     if found.data["strength"] >= 2:
         return True
     if found.data["n"] >= 100_000:
@@ -499,8 +503,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
         if f.data["kind"] != "arm_n":
             continue
         arm = _arm_for_size(f, arms, dose_arm, starts[i] + len(sent_text[i]))
-        if arm is None and not any(_same_arm(f.data["arm"], a) for a in arms) and 1 <= len(f.data["arm"].split()) <= 4 and {
-                w.lower() for w in re.findall(r"[A-Za-z][\w-]+", f.data["arm"])} - DRUG_STOP:
+        if arm is None and _new_arm_ok(f, arms, sent_text[i]):
             arm = Arm(label=f.data["arm"], intervention=f.data["arm"], start=f.data["arm_start"],
                       end=f.data["arm_end"], rule_id=f.rule_id)
             arms.append(arm)
@@ -551,6 +554,15 @@ def _same_arm(arm_text: str, arm: Arm) -> bool:
 def _arm_words(text: str) -> set[str]:
     text = re.sub(r"-(?:treated|only|based|alone|group)\b", "", text.lower())
     return {w for w in re.findall(r"[a-z][\w-]+", text) if w not in DRUG_STOP and not re.fullmatch(r"mg|mcg|iu|g", w)}
+
+
+def _new_arm_ok(f: Found, arms: list[Arm], sent: str) -> bool:
+    """A sized group that names no known arm becomes one only if it reads like an arm: a few
+    words, not a restatement of another arm, and, for "X (n=12)", a sentence about assignment."""
+    name = f.data["arm"]
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", name)}
+    return (1 <= len(name.split()) <= 4 and bool(words - DRUG_STOP) and not any(_same_arm(name, a) for a in arms)
+            and (f.rule_id != "arms.paren_n" or bool(ASSIGNMENT.search(sent))))
 
 
 def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end: int) -> Arm | None:

@@ -63,7 +63,7 @@ class DoseComponent(RuleComponent):
         drug = groups.get("drug")
         if not per_raw and (after := PER_AFTER.match(sent_text[end:])):
             per_raw = after.group("per")
-            drug = drug or after.group("drug").strip()
+            drug = drug or substance_name(after.group("drug"))
             end += after.end()
         per = normalize_per(per_raw)
         if per is None and not groups.get("freq") and unit not in ("%",) and (ctx := SENTENCE_PER.search(sent_text)):
@@ -80,6 +80,16 @@ class DoseComponent(RuleComponent):
         data = {"value": value, "upper": upper, "unit": unit, "per": per,
                 "frequency": freq.strip() if freq else None, "upto": upto, "drug": drug}
         return Found(self.label, offset + match.start(), offset + end, rule.id, data)
+
+
+def substance_name(phrase: str) -> str | None:
+    """'the drug twice' -> None; 'green coffee extract' -> 'green coffee extract'."""
+    phrase = re.sub(r"^(?:the|a|an|their|this)\s+", "", phrase.strip(), flags=re.I)
+    phrase = re.sub(r"(?:\s+(?:twice|once|three times|four times|daily|orally|by mouth))+$", "", phrase, flags=re.I)
+    if phrase.lower() in {"drug", "medication", "medicine", "supplement", "pill", "pills", "it", "placebo", "study drug",
+                          "treatment", "compound", "extract", "capsule", "capsules", "tablet", "tablets", ""}:
+        return None
+    return phrase
 
 
 def clause_around(sent: str, start: int, end: int) -> str:
