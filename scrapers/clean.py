@@ -23,6 +23,7 @@ from scrapers.meta import detect_lang, extract_meta_tree, parse_html, title_cand
 SITES_FILE = Path(__file__).resolve().parent.parent / "data" / "sites.yml"
 MIN_WORDS = 25  # fewer words than this is not an article (nav-only pages, error pages)
 SHORT_WORDS = 100  # a generic result shorter than this gets a second, slower extraction
+NEAR_REPEAT = 3  # a long paragraph repeated within this many blocks is a teaser shown twice
 
 # --- decoding -----------------------------------------------------------------------------
 
@@ -606,17 +607,26 @@ def drop_headline(blocks: list[RawBlock], titles: list[str]) -> list[RawBlock]:
 
 
 def _dedupe(blocks: list[RawBlock]) -> list[RawBlock]:
-    """Drop exact repeats (teasers repeated as lead, duplicated mobile/desktop markup)."""
-    seen: set[str] = set()
-    out = []
-    for block in blocks:
+    """Drop repeats of long paragraphs that are page furniture: a teaser repeated as the lead (its copy a
+    few blocks above) and duplicated mobile/desktop markup (most long paragraphs there twice). A page whose
+    long paragraphs repeat here and there is structured that way (menus, schedules, recipe plans)."""
+    first: dict[str, int] = {}
+    repeats: list[int] = []
+    for i, block in enumerate(blocks):
         key = block.text.casefold()
-        # Short blocks legitimately repeat (recipe lines, "Read more"); long paragraphs do not.
-        if len(key.split()) >= 20 and key in seen:
+        # Short blocks legitimately repeat (recipe lines, "Read more"); long paragraphs rarely do.
+        if len(key.split()) < 20:
             continue
-        seen.add(key)
-        out.append(block)
-    return out
+        if key in first:
+            repeats.append(i)
+        else:
+            first[key] = i
+    if not repeats:
+        return blocks
+    duplicated_markup = len(repeats) >= 0.6 * len(first)
+    drop = {i for i in repeats
+            if duplicated_markup or i - first[blocks[i].text.casefold()] <= NEAR_REPEAT}
+    return [b for i, b in enumerate(blocks) if i not in drop]
 
 
 def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | None = None) -> CleanPage:

@@ -249,3 +249,27 @@ def test_clean_short_generic_result_gets_a_second_extraction():
     assert page.stage == "generic"
     assert page.text.split("\n\n") == runs
     assert "bus lanes" not in page.text
+
+
+def _asthma(i: int) -> str:
+    return (f"Paragraph {i}: the trial enrolled adults with mild asthma across nine clinics and followed them for "
+            f"a full year, recording every flare, every inhaler refill and every missed day of work.")
+
+
+def test_clean_long_paragraphs_repeated_by_the_page_structure_are_kept():
+    # A meal plan per week: the same long menu line under each plan is content, not a duplicate.
+    meal = ("Lentil Bowl [1 cup cooked lentils, half a cup roasted peppers, one cup spinach, two teaspoons olive "
+            "oil, lemon juice, salt and pepper to taste, served warm or cold]")
+    plans = "".join(f"<h2>Plan {x}</h2><h3>Lunch</h3><p>{meal}</p><p>Portions: 1 Green, 1 Yellow.</p>"
+                    f"<h3>Dinner</h3><p>{_asthma(i)}</p>" for i, x in enumerate("ABC", 1))
+    page = clean_html(f"<html><body><article><p>{_asthma(0)}</p>{plans}</article></body></html>", None)
+    assert page.text.count("Lentil Bowl") == 3
+    assert [page.text[b.start:b.end] for b in page.blocks if b.kind == "heading"].count("Lunch") == 3
+
+
+def test_clean_duplicated_markup_is_read_once():
+    # The same story rendered twice (desktop and mobile containers) reaches the text once.
+    story = "".join(f"<p>{_asthma(i)}</p>" for i in range(4))
+    html = f"<html><body><article><div class='d'>{story}</div><div class='m'>{story}</div></article></body></html>"
+    page = clean_html(html, None)
+    assert [page.text.count(f"Paragraph {i}:") for i in range(4)] == [1, 1, 1, 1]
