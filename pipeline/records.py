@@ -13,7 +13,7 @@ from pipeline.extensions import Found, doc_text, sentence_spans
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
-COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill)\b",
+COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill)s?\b",
                               re.I)
 NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measurable |meaningful |real |major )?"
                      r"differences?\b|\bsimilar\b|\babout the same\b|\broughly the same\b|\bcomparable\b|"
@@ -38,6 +38,10 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
 DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian|African[- ]American|median age|mean age|"
                          r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
+                        r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|\b(?:is|are) (?:usually|typically|generally|normally)\b|"
+                        r"\b(?:usually|typically|generally|normally) (?:less|more|fewer|between|about|around|under|over)\b|"
+                        r"(?:%|percent) of (?:all )?(?:people|adults|Americans|women|men|children|patients) (?:with|who have)\b"
+                        r"[^.;]*\b(?:survive|die|develop|are|have|live|will)\b|"
                         r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
                         r"took part|assigned|group|arm|tested|treatments?|received|recruited|doses?|taking)\b", re.I)
@@ -54,6 +58,7 @@ DRUG_STOP = {
     "before", "during", "over", "under", "into", "while", "dose-", "study", "trial", "level", "levels", "amount",
     "it", "they", "we", "he", "she", "had", "have", "has", "be", "been", "being", "also", "only", "just", "more",
     "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
+    "week", "weeks", "days", "month", "months", "year", "years", "hour", "hours",
 }
 NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each", "all", "two", "three", "four",
                  "study", "subgroup", "ethnic", "racial", "income", "risk", "control", "comparison", "whole"}
@@ -375,15 +380,16 @@ def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | N
         if word:
             return word
     m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:the\s+)?(?:drug\s+|supplement\s+)?([Vv]itamin [A-Z]\d?|"
-                 r"[A-Za-z][\w-]*(?:\s+(?!(?:a|an|the|or|and|per|daily|each|every|for|in|to|with|twice|once|"
-                 r"plus|at|on|was|were)\b)[a-z][\w-]*){0,2})", after)
+                 r"[A-Z][\w-]*|[a-z][\w-]*(?:\s+(?!(?:a|an|the|or|and|per|daily|each|every|for|in|to|with|twice|once|"
+                 r"plus|at|on|was|were|had|has|have|is|are|did|does|showed|led|reduced|increased|improved)\b)"
+                 r"[a-z][\w-]*(?<!ed)){0,2})", after)
     if m and m.group(1).lower() not in DRUG_STOP:
         return m.group(1)
     word = _last_word(before)
     if word:
         return word
     m = re.match(r"\s*([Vv]itamin [A-Z]\d?|[A-Za-z][\w-]*)", after)
-    if m and m.group(1).lower() not in DRUG_STOP:
+    if m and m.group(1).lower() not in DRUG_STOP and not re.search(r"(?:ed|ing)$", m.group(1)):
         return m.group(1)
     return None
 
@@ -739,7 +745,7 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
         if i in numeric_sents or BACKGROUND.search(sent) or GENERIC_TRIAL.search(sent):
             continue
         m = QUAL_NO_DIFF.search(sent)
-        if not m:
+        if not m or re.search(r"\bbaseline\b|\bat the start\b|\bdemographic|\bcharacteristics\b", sent, re.I):
             continue
         start, end = clause_bounds(sent, m.start())
         start, end = min(start, m.start()), max(end, m.end())
