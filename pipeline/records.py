@@ -38,7 +38,8 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
 DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian|African[- ]American|median age|mean age|"
                          r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
-                        r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|\b(?:is|are) (?:usually|typically|generally|normally)\b|"
+                        r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|"
+                        r"\b(?:is|are) (?:usually|typically|generally|normally)\b|"
                         r"\b(?:usually|typically|generally|normally) (?:less|more|fewer|between|about|around|under|over)\b|"
                         r"(?:%|percent) of (?:all )?(?:people|adults|Americans|women|men|children|patients) (?:with|who have)\b"
                         r"[^.;]*\b(?:survive|die|develop|are|have|live|will)\b|"
