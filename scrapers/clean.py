@@ -23,7 +23,7 @@ from scrapers.meta import detect_lang, extract_meta_tree, parse_html, title_cand
 SITES_FILE = Path(__file__).resolve().parent.parent / "data" / "sites.yml"
 MIN_WORDS = 25  # fewer words than this is not an article (nav-only pages, error pages)
 SHORT_WORDS = 100  # a generic result shorter than this gets a second, slower extraction
-NEAR_REPEAT = 3  # a long paragraph repeated within this many blocks is a teaser shown twice
+NEAR_REPEAT = 3  # a long paragraph repeated this few blocks on, no heading between, is a teaser shown twice
 
 # --- decoding -----------------------------------------------------------------------------
 
@@ -608,8 +608,8 @@ def drop_headline(blocks: list[RawBlock], titles: list[str]) -> list[RawBlock]:
 
 def _dedupe(blocks: list[RawBlock]) -> list[RawBlock]:
     """Drop repeats of long paragraphs that are page furniture: a teaser repeated as the lead (its copy a
-    few blocks above) and duplicated mobile/desktop markup (most long paragraphs there twice). A page whose
-    long paragraphs repeat here and there is structured that way (menus, schedules, recipe plans)."""
+    few blocks above) and duplicated mobile/desktop markup (nearly every long paragraph twice, in order).
+    A page whose long paragraphs repeat here and there is structured that way (menus, schedules, plans)."""
     first: dict[str, int] = {}
     repeats: list[int] = []
     for i, block in enumerate(blocks):
@@ -623,9 +623,11 @@ def _dedupe(blocks: list[RawBlock]) -> list[RawBlock]:
             first[key] = i
     if not repeats:
         return blocks
-    duplicated_markup = len(repeats) >= 0.6 * len(first)
-    drop = {i for i in repeats
-            if duplicated_markup or i - first[blocks[i].text.casefold()] <= NEAR_REPEAT}
+    # A second rendering repeats nearly every long paragraph, in the original order.
+    originals = [first[blocks[i].text.casefold()] for i in repeats]
+    duplicated_markup = len(repeats) >= 0.8 * len(first) and originals == sorted(set(originals))
+    drop = {i for i, o in zip(repeats, originals, strict=True)
+            if duplicated_markup or (i - o <= NEAR_REPEAT and all(b.kind != "heading" for b in blocks[o:i]))}
     return [b for i, b in enumerate(blocks) if i not in drop]
 
 

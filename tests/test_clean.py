@@ -257,13 +257,17 @@ def _asthma(i: int) -> str:
 
 
 def test_clean_long_paragraphs_repeated_by_the_page_structure_are_kept():
-    # A meal plan per week: the same long menu line under each plan is content, not a duplicate.
-    meal = ("Lentil Bowl [1 cup cooked lentils, half a cup roasted peppers, one cup spinach, two teaspoons olive "
-            "oil, lemon juice, salt and pepper to taste, served warm or cold]")
-    plans = "".join(f"<h2>Plan {x}</h2><h3>Lunch</h3><p>{meal}</p><p>Portions: 1 Green, 1 Yellow.</p>"
-                    f"<h3>Dinner</h3><p>{_asthma(i)}</p>" for i, x in enumerate("ABC", 1))
+    # Meal plans: the same long menu lines under each plan, in varying order, are content, not duplicates,
+    # even though most long paragraphs on the page repeat.
+    lentils = ("Lentil Bowl [1 cup cooked lentils, half a cup roasted peppers, one cup spinach, two teaspoons "
+               "olive oil, lemon juice, salt and pepper to taste, served warm or cold]")
+    oats = ("Overnight Oats [half a cup rolled oats, one cup unsweetened almond milk, one cup blueberries, one "
+            "teaspoon honey, a pinch of cinnamon, left in the fridge overnight]")
+    plans = "".join(f"<h2>Plan {x}</h2><h3>Lunch</h3><p>{first}</p><p>Portions: 1 Green, 1 Yellow.</p>"
+                    f"<h3>Dinner</h3><p>{second}</p>"
+                    for x, first, second in (("A", lentils, oats), ("B", oats, lentils), ("C", lentils, oats)))
     page = clean_html(f"<html><body><article><p>{_asthma(0)}</p>{plans}</article></body></html>", None)
-    assert page.text.count("Lentil Bowl") == 3
+    assert page.text.count("Lentil Bowl") == 3 and page.text.count("Overnight Oats") == 3
     assert [page.text[b.start:b.end] for b in page.blocks if b.kind == "heading"].count("Lunch") == 3
 
 
@@ -273,3 +277,14 @@ def test_clean_duplicated_markup_is_read_once():
     html = f"<html><body><article><div class='d'>{story}</div><div class='m'>{story}</div></article></body></html>"
     page = clean_html(html, None)
     assert [page.text.count(f"Paragraph {i}:") for i in range(4)] == [1, 1, 1, 1]
+
+
+def test_clean_teaser_repeated_as_lead_is_read_once():
+    # A site rule reads the container as is: the teaser printed again as the first paragraph is dropped,
+    # while a paragraph repeated under its own heading (a recap section) stays.
+    story = "".join(f"<p>{_asthma(i)}</p>" for i in (1, 2, 3))
+    html = (f"<html><body><div class='td-post-content'><p>{_asthma(1)}</p>{story}<h2>Recap</h2>"
+            f"<p>{_asthma(3)}</p></div></body></html>")
+    page = clean_html(html, "https://bioengineer.org/asthma-trial/")
+    assert page.stage == "site:bioengineer.org"
+    assert [page.text.count(f"Paragraph {i}:") for i in (1, 2, 3)] == [1, 1, 2]
