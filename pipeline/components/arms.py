@@ -54,6 +54,8 @@ class ArmsComponent(RuleComponent):
         kind = rule.attrs["kind"]
         g = match.groupdict()
         if kind == "comparator":
+            if re.search(r"\b(?:no|without(?: an?)?)\s+$", sent_text[max(0, match.start() - 12):match.start()], re.I):
+                return None  # "there is no placebo group"
             return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
                          {"kind": kind, "intervention": match.group(0).lower()})
         if kind == "arm_pair":
