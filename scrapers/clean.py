@@ -334,6 +334,9 @@ _BOILER = [
     r"you (may|might) also (like|enjoy|be interested in).{0,60}",
     r"(tags?|topics?|categories|filed under)\s*[:：].{0,200}",
     r"no result|view all results?|load more|show more",
+    # A label and another story's headline, set between paragraphs ("Related: ...", "Also on site.com ...").
+    r"(related( stories| articles| content| reading)?|don'?t miss|must read)\s*[:：|]\s*.{0,160}",
+    r"also on [\w-]+\.(com|org|net|co\.uk)\b.{0,160}",
 ]
 BOILERPLATE_LINE = re.compile(r"^\W*(?:" + "|".join(_BOILER) + r")\W*$", re.I)
 BOILERPLATE_ANYWHERE = re.compile(
@@ -377,10 +380,18 @@ TRAILER_SOFT = re.compile(
 )
 
 
+TEASER_LABEL = re.compile(r"^\W*(related( stories| articles| content| links)?|don'?t miss|must read|read more|"
+                          r"recommended( for you)?|more (stories|news)|top stories)\W*$", re.I)
+
+
 def is_boilerplate(block: RawBlock, *, links: bool = True) -> bool:
     text = block.text
     words = len(text.split())
     if words <= 25 and BOILERPLATE_LINE.match(text):
+        return True
+    lines = text.split("\n")
+    # A label line over a list of other stories' headlines, one a line.
+    if len(lines) >= 2 and words <= 80 and TEASER_LABEL.match(lines[0]):
         return True
     if words <= 80 and BOILERPLATE_ANYWHERE.search(text):
         return True

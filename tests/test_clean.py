@@ -288,3 +288,17 @@ def test_clean_teaser_repeated_as_lead_is_read_once():
     page = clean_html(html, "https://bioengineer.org/asthma-trial/")
     assert page.stage == "site:bioengineer.org"
     assert [page.text.count(f"Paragraph {i}:") for i in (1, 2, 3)] == [1, 1, 2]
+
+
+@pytest.mark.parametrize("teaser", [
+    "<p>Related: <a href='/news/ragweed-season'>Ragweed season starts earlier every year</a></p>",
+    "<p>Also on example.com <a href='/news/pollen-app'>A pollen app that warns before you sneeze</a></p>",
+    "<p><strong>DON'T MISS</strong><br><a href='/a'>Hay fever jabs: what the evidence says [ANALYSIS]</a><br>"
+    "<a href='/b'>Why pollen counts are higher in cities [INSIGHT]</a><br>"
+    "<a href='/c'>Nasal sprays compared in a new review [NEWS]</a></p>",
+])
+def test_clean_other_story_teasers_between_paragraphs_are_dropped(teaser):
+    paragraphs = [_asthma(i) for i in range(4)]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs[:2]) + teaser + "".join(f"<p>{p}</p>" for p in paragraphs[2:])
+    page = clean_html(f"<html><body><article>{body}</article></body></html>", "https://example.com/asthma")
+    assert page.text.split("\n\n") == paragraphs
