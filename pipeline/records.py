@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -157,17 +158,18 @@ def paragraph_ids(text: str, sents: list[tuple[int, int]]) -> list[int]:
     return ids
 
 
-def trial_names(sent: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def trial_names(sent: str) -> tuple[str, ...]:
     """Trial names (acronyms like RAZOR, ZOE-70) a sentence gives, in order."""
     if not TRIAL_WORD.search(sent):
-        return []
+        return ()
     out = []
     for m in NAME.finditer(sent):
         name = m.group("paren") or m.group("called") or m.group(1)
         if (name and name.upper() not in NOT_NAMES and not REGISTRY.match(name) and len(name) <= 20
                 and not re.fullmatch(r"(?:I{1,3}|IV|V)[ab]?", name) and name not in out):
             out.append(name)
-    return out
+    return tuple(out)
 
 
 def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]]) -> list[Bucket]:
@@ -287,17 +289,18 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # name, phase, registry, termination
     for i in bucket.sents:
         s = sent_text[i]
-        if trial.registry is None and (m := REGISTRY.search(s)):
+        low = s.lower()  # cheap substring gates before the regexes
+        if trial.registry is None and "nct" in low and (m := REGISTRY.search(s)):
             trial.registry = m.group(0)
             evidence.add(i)
-        if trial.phase is None and (m := PHASE.search(s)):
+        if trial.phase is None and "phase" in low and (m := PHASE.search(s)):
             p = m.group("p").lower()
             trial.phase = ROMAN.get(p, p) + (m.group("ab") or "").lower()
             evidence.add(i)
         if trial.name is None and (names := trial_names(s)):
             trial.name = bucket.name or names[0]
             evidence.add(i)
-        if TERMINATED.search(s) and bucket.role != "planned":
+        if ("stop" in low or "termin" in low or "halt" in low) and TERMINATED.search(s) and bucket.role != "planned":
             trial.terminated = True
     # arms from doses, assignments and comparators
     starts = {i: sents[i][0] for i in bucket.sents}
@@ -745,7 +748,9 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
     for i, sent in sent_text.items():
         if i in numeric_sents or BACKGROUND.search(sent) or GENERIC_TRIAL.search(sent):
             continue
-        m = QUAL_NO_DIFF.search(sent)
+        low = sent.lower()
+        m = (("differ" in low or "similar" in low or "comparable" in low or "better" in low or "worse" in low)
+             and QUAL_NO_DIFF.search(sent))
         if not m or re.search(r"\bbaseline\b|\bat the start\b|\bdemographic|\bcharacteristics\b", sent, re.I):
             continue
         start, end = clause_bounds(sent, m.start())

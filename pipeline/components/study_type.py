@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.extensions import Found, add_found, doc_text
-from pipeline.patterns import load_rules
+from pipeline.patterns import Rule, load_rules
 
 
 @Language.factory("claims_study_type", assigns=["doc._.study_type", "doc.spans"],
@@ -22,7 +23,10 @@ class StudyTypeComponent:
     news puts the main study first and background or other studies later."""
 
     def __init__(self, *, lead_share: float) -> None:
-        self.rules = load_rules("study_type")
+        # Matched on the lowercased text without re.IGNORECASE, which is much faster on long texts;
+        # the patterns use no upper-case classes or escapes, so lowercasing them keeps their meaning.
+        self.cased = load_rules("study_type")
+        self.rules = tuple(Rule(r.id, re.compile(r.regex.pattern.lower()), r.attrs) for r in self.cased)
         self.lead_share = lead_share
 
     def scores(self, text: str) -> tuple[Counter, Counter, list[Found]]:
@@ -30,9 +34,13 @@ class StudyTypeComponent:
         score: Counter = Counter()
         lead: Counter = Counter()
         found: list[Found] = []
-        for rule in self.rules:
+        lowered = text.lower()
+        rules = self.rules
+        if len(lowered) != len(text):  # a few characters lowercase to two ("İ"): keep offsets exact
+            lowered, rules = text, self.cased
+        for rule in rules:
             kind = rule.attrs["type"]
-            for m in rule.regex.finditer(text):
+            for m in rule.regex.finditer(lowered):
                 in_lead = m.start() < lead_end
                 score[kind] += rule.attrs["weight"] * (2 if in_lead else 1)
                 if in_lead:
