@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex
 
 import pipeline.components.arms  # noqa: F401  (registers factories)
 import pipeline.components.context  # noqa: F401
@@ -19,13 +19,20 @@ import pipeline.components.study_type  # noqa: F401
 COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
               "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome"]
 
-# Trial text glues numbers to units and signs: "10mg", "n=602", "p<0.001", "±2.1", "95%CI".
+# Trial text glues numbers to units and signs: "10mg", "n=602", "p<0.001", "±2.1", "89/90", and
+# footnote markers to words and brackets: "above1", "99%)2".
 EXTRA_INFIXES = [
     r"(?<=[0-9])(?=(?:mg|mcg|µg|g|kg|ml|mL|IU|iu)\b)",
     r"(?<=[nNpP])(?=[=<>≤≥])",
     r"(?<=[=<>≤≥])(?=[0-9.])",
     r"[±]",
+    r"(?<=[0-9])/(?=[0-9])",
+    r"(?<=[a-z]{3})(?=[0-9]{1,2}$)",
+    r"(?<=[%)\]])(?=[0-9])",
+    r"(?<=[0-9])(?=%[)\]])",
+    r"(?<=%)(?=[)\]])",
 ]
+EXTRA_PREFIXES = [r"[±]"]
 
 
 def build_nlp() -> Language:
@@ -33,6 +40,8 @@ def build_nlp() -> Language:
     nlp = spacy.blank("en")
     infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    prefixes = EXTRA_PREFIXES + list(nlp.Defaults.prefixes)
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

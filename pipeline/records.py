@@ -103,6 +103,8 @@ THE_TREATMENT = re.compile(r"\b(?:the|this) (?:new |experimental |investigationa
                            r"treatment|therapy|device|supplement|intervention|medication|pill|injection)\b|"
                            r"\btreated (?:patients|participants|group|children|women|men)\b", re.I)
 THIS_TRIAL = re.compile(r"^(?:the|this|our) (?:new |current |\w+ )?(?:study|trial)\b|\b(?:this|our) (?:study|trial)\b", re.I)
+TIMEPOINT = re.compile(r"\b(?:at|after|by|within) (?P<tp>(?:week|month|day|year) \d+|(?:\w+[- ])?\w+ (?:weeks?|months?|"
+                       r"days?|years?|hours?))\b|\b(?P<tp2>\w+ (?:weeks?|months?|days?|years?) later)\b", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
 
@@ -267,6 +269,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         trial.size_span = (best.data["n_start"], best.data["n_end"])
         if best.data["target"] and trial.status == "completed":
             trial.status = "ongoing"  # "aims to enroll 300 patients"
+        trial.population, trial.condition = population_and_condition(text, best)
         evidence.add(i)
     # duration: first stated
     durations = items("DURATION")
@@ -337,6 +340,29 @@ def _arm_size_sentences(text: str, items) -> set[int]:
         if re.match(r"\s*(?:each )?(?:got|received|were given|took|were assigned)\b", text[f.end:f.end + 30]):
             counts[i] += 1
     return {i for i, n in counts.items() if n >= 2}
+
+
+PEOPLE_WORD = re.compile(r"\b(?:patients|participants|people|persons|adults|children|kids|women|men|volunteers|subjects|"
+                         r"individuals|smokers|veterans|infants|babies|mothers|adolescents|teens|teenagers|seniors|"
+                         r"survivors|girls|boys|athletes|families|users|drinkers)\b", re.I)
+CONDITION_AFTER = re.compile(r"^\s+(?:who (?:had|have|were diagnosed with|suffered from|suffer from)|with|suffering from|"
+                             r"diagnosed with)\s+(?P<cond>[^,.;()]{3,70}?)(?=\s+(?:who|were|was|and then|at|in|from|"
+                             r"received|took|had|across|to (?:receive|take|get|one|either|a|an|the))\b|[,.;()]|$)", re.I)
+
+
+def population_and_condition(text: str, size: Found) -> tuple[str | None, str | None]:
+    """'151 alcohol-dependent patients' -> population; '... patients with severe asthma' -> condition."""
+    window = text[size.data["n_end"]:size.end + 80]
+    people = PEOPLE_WORD.search(window)
+    if not people or people.start() > 60:
+        return None, None
+    population = window[:people.end()].strip(" ,") or None
+    after = text[size.data["n_end"] + people.end():size.data["n_end"] + people.end() + 120]
+    cond = CONDITION_AFTER.match(after)
+    condition = cond.group("cond").strip() if cond else None
+    if condition and population:
+        population = f"{population} with {condition}"
+    return population, condition
 
 
 def _size_ok(found: Found, sent: str) -> bool:
@@ -728,7 +754,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             comparator = None
             if arm is not None and not is_comparator and comparators:
                 comparator = comparators[0].label
+            tp = TIMEPOINT.search(clause) or TIMEPOINT.search(sent)
             outcomes.append(Outcome(
+                timepoint=(tp.group("tp") or tp.group("tp2")) if tp else None,
                 text=sent[c_start:c_end], start=offset + c_start, end=offset + c_end,
                 measure=_measure(clause), arm=label, comparator=comparator, value=d["value"],
                 unit=d.get("unit"), qualifier=d.get("qualifier"), baseline=d.get("baseline"),

@@ -231,3 +231,43 @@ def test_extract_cli_rejects_bad_jsonl(tmp_path):
     src.write_text("{not json}\n")
     result = CliRunner().invoke(cli, ["extract", "--jsonl", str(src)])
     assert result.exit_code != 0 and "line 1" in result.output
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("10mg", ["10", "mg"]),
+    ("n=602", ["n", "=", "602"]),
+    ("p<0.001", ["p", "<", "0.001"]),
+    ("±2.1", ["±", "2.1"]),
+    ("(n=89/90)", ["(", "n", "=", "89", "/", "90", ")"]),
+    ("above1", ["above", "1"]),
+    ("99%)2", ["99", "%", ")", "2"]),
+    ("20-week", ["20", "-", "week"]),
+])
+def test_tokenizer_splits_trial_notation(nlp, text, tokens):
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+def test_sentences_split_at_line_breaks_and_bullets(nlp):
+    doc = nlp("Results\n• 44% improved on the drug\n• 25% on placebo\n\nThe trial ended.")
+    assert [s.text.strip() for s in doc.sents if s.text.strip()] == [
+        "Results", "• 44% improved on the drug", "• 25% on placebo", "The trial ended."]
+
+
+def test_population_condition_and_timepoint(nlp):
+    text = ("In the randomized trial, 104 patients with moderate to severe asthma were assigned to dupilumab or "
+            "placebo. At 12 weeks, 44 percent of those in the placebo group had exacerbations, compared with 5 "
+            "percent of those on dupilumab.")
+    trial = main_trial(nlp, text)
+    assert trial.condition == "moderate to severe asthma"
+    assert trial.population == "patients with moderate to severe asthma"
+    by_value = {o.value: o for o in trial.outcomes}
+    assert by_value[44].arm == "placebo" and by_value[44].timepoint == "12 weeks"
+    assert by_value[5].arm == "dupilumab" and by_value[5].direction == "improved"
+
+
+def test_named_trials_split_the_article(nlp):
+    text = ("The randomised phase III study (ZOE-70) enrolled more than 14,800 adults given the vaccine or placebo.\n\n"
+            "The result is in line with the ZOE-50 trial, which involved 16,160 adults.")
+    trials = {t.name: t for t in extract_article(nlp, text).trials}
+    assert trials["ZOE-70"].role == "main" and trials["ZOE-70"].size == 14800
+    assert trials["ZOE-50"].role == "mentioned" and trials["ZOE-50"].size == 16160
