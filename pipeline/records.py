@@ -105,6 +105,8 @@ THE_TREATMENT = re.compile(r"\b(?:the|this) (?:new |experimental |investigationa
 THIS_TRIAL = re.compile(r"^(?:the|this|our) (?:new |current |\w+ )?(?:study|trial)\b|\b(?:this|our) (?:study|trial)\b", re.I)
 TIMEPOINT = re.compile(r"\b(?:at|after|by|within) (?P<tp>(?:week|month|day|year) \d+|(?:\w+[- ])?\w+ (?:weeks?|months?|"
                        r"days?|years?|hours?))\b|\b(?P<tp2>\w+ (?:weeks?|months?|days?|years?) later)\b", re.I)
+INTRO_GROUP = re.compile(r"^(?:In|Among|For|Within|Of) (?:the |those |patients |participants |people |women |men |children )?"
+                         r"[^,;]{2,60}?,", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
 
@@ -718,6 +720,10 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 if in_clause:
                     after = [(p, a) for p, a in in_clause if p >= v.start]
                     arm = (after[0] if after else in_clause[-1])[1]
+            if arm is None and (intro := INTRO_GROUP.match(sent)) and rel >= intro.end():
+                # "In the placebo group, there was a 13 percent reduction"
+                named = [a for p, a in mentions if p < offset + intro.end()]
+                arm = named[-1] if named else None
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
