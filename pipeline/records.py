@@ -108,7 +108,8 @@ TIMEPOINT = re.compile(r"\b(?:at|after|by|within) (?P<tp>(?:week|month|day|year)
 INTRO_GROUP = re.compile(r"^(?:In|Among|For|Within|Of) (?:the |those |patients |participants |people |women |men |children )?"
                          r"[^,;]{2,60}?,", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
-BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b", re.I)
+BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
+                     r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
 
 
 @dataclass
@@ -677,6 +678,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     dose_spans = [(d.start, d.end) for a in arms for d in a.doses]
     comparators = [a for a in arms if COMPARATOR_WORDS.search(a.label)]
     active = [a for a in arms if a not in comparators]
+    dose_found: dict[int, list[Found]] = defaultdict(list)
+    for i, f in items("DOSE"):
+        dose_found[i].append(f)
     by_sentence: dict[int, list[Found]] = defaultdict(list)
     for i, f in items("OUTCOME"):
         by_sentence[i].append(f)
@@ -693,6 +697,12 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         if not values:
             continue
         mentions = arm_mentions(sent, offset, arms)
+        # an arm is also named by its dose: "At 600 IUs, stiffness increased"
+        for dose in dose_found.get(i, []):
+            for arm in arms:
+                if any((d.value, d.unit) == (dose.data["value"], dose.data["unit"]) for d in arm.doses):
+                    mentions.append((dose.start, arm))
+        mentions.sort(key=lambda p: p[0])
         respectively = bool(RESPECTIVELY.search(sent))
         paired: dict[int, Arm] = {}
         if respectively or re.search(r"\bvs\.?\s|\bversus\b", sent):
