@@ -14,7 +14,8 @@ from pipeline.extensions import Found, doc_text, sentence_spans
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
-COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill)s?\b",
+COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill|simulated|"
+                              r"fake|mock|inactive)s?\b",
                               re.I)
 NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measurable |meaningful |real |major )?"
                      r"differences?\b|\bsimilar\b|\babout the same\b|\broughly the same\b|\bcomparable\b|"
@@ -319,7 +320,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
         trial.outcomes.sort(key=lambda o: o.start)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
-                or trial.name or trial.phase or trial.registry or trial.duration)
+                or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing"))
     if bucket.role == "planned":
         concrete = bool(trial.size or any(a.doses for a in arms) or trial.phase or trial.design)
         if concrete:
@@ -506,7 +507,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             if re.search(r"(?:sham|placebo)[\s-]+$", text[max(0, f.start - 10):f.start], re.I):
                 continue  # "the sham control group" names the sham arm
             base = "placebo" if "placebo" in name or "dummy" in name or "sugar" in name else (
-                "sham" if "sham" in name else name.replace(" group", ""))
+                "sham" if re.search(r"sham|simulated|fake|mock|inactive", name) else name.replace(" group", ""))
             if not any(base in a.label.lower() for a in arms):
                 arms.append(Arm(label=base, intervention=base, start=f.start, end=f.end, rule_id=f.rule_id))
                 evidence.add(i)
