@@ -38,6 +38,14 @@ class RuleComponent:
         raise NotImplementedError
 
     def __call__(self, doc: Doc) -> Doc:
+        for item in self.resolve(self.collect(doc)):
+            add_found(doc, self.span_key, item)
+        if self.span_key not in doc.spans:
+            doc.spans[self.span_key] = []
+        return doc
+
+    def collect(self, doc: Doc) -> list[Found]:
+        """Every rule over every sentence it applies to; parsed matches in sentence order."""
         found: list[Found] = []
         text = doc_text(doc)
         for s_idx, (start, end) in enumerate(sentence_spans(doc)):
@@ -52,11 +60,7 @@ class RuleComponent:
                     for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:
                         item.sent = s_idx
                         found.append(item)
-        for item in self.resolve(found):
-            add_found(doc, self.span_key, item)
-        if self.span_key not in doc.spans:
-            doc.spans[self.span_key] = []
-        return doc
+        return found
 
     def resolve(self, found: list[Found]) -> list[Found]:
         """Drop matches overlapping an earlier-listed rule's match (rule order = priority)."""
@@ -67,3 +71,17 @@ class RuleComponent:
                        (k.start, k.end) == (item.start, item.end)) for k in kept):
                 kept.append(item)
         return sorted(kept, key=lambda f: f.start)
+
+
+class CueComponent(RuleComponent):
+    """Rules that only mark a cue: each match carries its rule's ``cue_attr`` (a design tag, a
+    trial role); cues may overlap, so all are kept."""
+
+    cue_attr = ""
+
+    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+        return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
+                     {self.cue_attr: rule.attrs[self.cue_attr]})
+
+    def resolve(self, found: list[Found]) -> list[Found]:
+        return found

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from spacy.language import Language
 
-from pipeline.components.base import RuleComponent
-from pipeline.extensions import Found
-from pipeline.patterns import Rule
+from pipeline.components.base import CueComponent
 
 
 @Language.factory("claims_trial_context", assigns=["doc.spans"])
@@ -16,13 +12,8 @@ def make_context(nlp: Language, name: str) -> ContextComponent:
     return ContextComponent()
 
 
-class ContextComponent(RuleComponent):
+class ContextComponent(CueComponent):
     rules_name = "context"
     span_key = "TRIAL_CUE"
     label = "TRIAL_CUE"
-
-    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
-        return Found(self.label, offset + match.start(), offset + match.end(), rule.id, {"role": rule.attrs["role"]})
-
-    def resolve(self, found: list[Found]) -> list[Found]:
-        return found
+    cue_attr = "role"

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from spacy.language import Language
 
-from pipeline.components.base import RuleComponent
-from pipeline.extensions import Found
-from pipeline.patterns import Rule
+from pipeline.components.base import CueComponent
 
 
 @Language.factory("claims_design", assigns=["doc.spans"])
@@ -16,13 +12,8 @@ def make_design(nlp: Language, name: str) -> DesignComponent:
     return DesignComponent()
 
 
-class DesignComponent(RuleComponent):
+class DesignComponent(CueComponent):
     rules_name = "design"
     span_key = "DESIGN"
     label = "DESIGN"
-
-    def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
-        return Found(self.label, offset + match.start(), offset + match.end(), rule.id, {"tag": rule.attrs["tag"]})
-
-    def resolve(self, found: list[Found]) -> list[Found]:
-        return found  # tags may overlap ("randomized, placebo-controlled")
+    cue_attr = "tag"

@@ -7,8 +7,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.components.base import HAS_NUMBER, RuleComponent, rule_applies
-from pipeline.extensions import Found, add_found, doc_text, sentence_spans
+from pipeline.components.base import RuleComponent
+from pipeline.extensions import Found, add_found
 from pipeline.normalize import parse_number
 from pipeline.patterns import Rule
 
@@ -72,21 +72,9 @@ class OutcomeComponent(RuleComponent):
     def __call__(self, doc: Doc) -> Doc:
         # Like the base, but CIs and p-values go to their own groups and attach to the
         # nearest preceding value in the same sentence.
-        values, extras = [], []
-        text = doc_text(doc)
-        for s_idx, (start, end) in enumerate(sentence_spans(doc)):
-            sent_text = text[start:end]
-            lower = sent_text.lower()
-            has_number = bool(HAS_NUMBER.search(lower))
-            for rule in self.rules:
-                if not rule_applies(rule, lower, has_number):
-                    continue
-                for match in rule.regex.finditer(sent_text):
-                    item = self.parse(match, rule, sent_text, start)
-                    if item is None:
-                        continue
-                    item.sent = s_idx
-                    (extras if item.label in ("CI", "P_VALUE") else values).append(item)
+        found = self.collect(doc)
+        extras = [f for f in found if f.label in ("CI", "P_VALUE")]
+        values = [f for f in found if f.label not in ("CI", "P_VALUE")]
         extras = self.resolve(extras)
         values = [v for v in self.resolve(values)
                   if not any(e.start <= v.data["value_start"] < e.end for e in extras)]
