@@ -22,7 +22,7 @@ from scrapers.meta import detect_lang, extract_meta_tree, parse_html, title_cand
 
 SITES_FILE = Path(__file__).resolve().parent.parent / "data" / "sites.yml"
 MIN_WORDS = 25  # fewer words than this is not an article (nav-only pages, error pages)
-SHORT_WORDS = 100  # a generic result shorter than this gets a second, slower extraction
+SHORT_WORDS = 60  # a generic result shorter than this (two short paragraphs) is extracted again, slowly
 NEAR_REPEAT = 3  # a long paragraph repeated this few blocks on, no heading between, is a teaser shown twice
 
 # --- decoding -----------------------------------------------------------------------------
@@ -389,9 +389,8 @@ def is_boilerplate(block: RawBlock, *, links: bool = True) -> bool:
     words = len(text.split())
     if words <= 25 and BOILERPLATE_LINE.match(text):
         return True
-    lines = text.split("\n")
     # A label line over a list of other stories' headlines, one a line.
-    if len(lines) >= 2 and words <= 80 and TEASER_LABEL.match(lines[0]):
+    if "\n" in text and words <= 80 and TEASER_LABEL.match(text.split("\n", 1)[0]):
         return True
     if words <= 80 and BOILERPLATE_ANYWHERE.search(text):
         return True
@@ -499,7 +498,8 @@ def _remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> list[RawBlock]:
+def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> tuple[list[RawBlock], int]:
+    """Blocks from the generic extractor, and their word count once boilerplate is stripped."""
     # fast=True skips trafilatura's second opinion (readability, jusText): on the benchmarks the site
     # rules, boilerplate filter and fallback stage make up for it at twice the speed. When the fast pass
     # finds less than a short article, it has usually locked onto one teaser or the first paragraph
@@ -508,9 +508,10 @@ def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> list[RawBloc
     words = _word_count(strip_boilerplate(blocks))
     if words < SHORT_WORDS:
         second = _trafilatura_blocks(tree, url, fast=False)
-        if _word_count(strip_boilerplate(second)) > words:
-            return second
-    return blocks
+        second_words = _word_count(strip_boilerplate(second))
+        if second_words > words:
+            return second, second_words
+    return blocks, words
 
 
 def _trafilatura_blocks(tree: lxml.html.HtmlElement, url: str | None, *, fast: bool) -> list[RawBlock]:
@@ -608,11 +609,12 @@ def _same_words(a: str, b: str, share: float = 0.8) -> bool:
     return common >= share * len(x) and common >= share * len(y)
 
 
-def drop_headline(blocks: list[RawBlock], titles: list[str]) -> list[RawBlock]:
+def drop_headline(blocks: list[RawBlock], tree: lxml.html.HtmlElement) -> list[RawBlock]:
     """The body without the headline when it opens the body: the title is kept apart (``CleanPage.title``)
     and a repeated headline is not article text. Only the first block, and only once: a second copy
     (a dek that repeats the title) is the page's own text."""
-    if blocks and blocks[0].kind == "heading" and any(_same_words(blocks[0].text, t) for t in titles):
+    if blocks and blocks[0].kind == "heading" and any(
+            _same_words(blocks[0].text, t) for t in title_candidates(tree)):
         return blocks[1:]
     return blocks
 
@@ -661,12 +663,15 @@ def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | Non
             if _word_count(strip_boilerplate(site_blocks)) >= MIN_WORDS:
                 blocks, trailer, stage = site_blocks, site_trailer, f"site:{rule.hosts[0]}"
     if not blocks:
-        blocks = _dedupe(_generic_stage(tree, url))
+        found, words = _generic_stage(tree, url)
+        blocks = _dedupe(found)
         stage = "generic"
-        if _word_count(strip_boilerplate(blocks)) < MIN_WORDS:
+        if len(blocks) < len(found):
+            words = _word_count(strip_boilerplate(blocks))
+        if words < MIN_WORDS:
             blocks = _dedupe(_fallback_stage(tree))
             stage = "fallback"
-    blocks = drop_headline(blocks, title_candidates(tree))
+    blocks = drop_headline(blocks, tree)
     body_blocks, early, tail = split_trailer_parts(blocks)
     if tail and stage == "generic":
         tail = _recover_trailer(tree, tail)
