@@ -533,7 +533,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
         for _i, f in items("ARM"):
             if f.data["kind"] == "intervention" and f.data["arm"].lower() not in DRUG_STOP:
                 key = f.data["arm"]
-                named_counts[key] = named_counts.get(key, 0) + (3 if f.rule_id == "arms.named_intervention" else 1)
+                named_counts[key] = named_counts.get(key, 0) + (2 if f.rule_id == "arms.named_intervention" else 1)
         if named_counts and max(named_counts.values()) >= 2:
             name = max(named_counts, key=lambda k: named_counts[k])
             first = next(f for _i, f in items("ARM") if f.data["kind"] == "intervention" and f.data["arm"] == name)

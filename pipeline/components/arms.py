@@ -68,9 +68,8 @@ class ArmsComponent(RuleComponent):
                           "arm_spans": [(offset + match.start("a"), offset + match.end("a")),
                                         (offset + match.start("b"), offset + match.end("b"))]})
         if kind == "intervention":
-            group = "arm" if g.get("arm") else "arm2"
-            return Found(self.label, offset + match.start(group), offset + match.end(group), rule.id,
-                         {"kind": kind, "arm": g[group]})
+            return Found(self.label, offset + match.start("arm"), offset + match.end("arm"), rule.id,
+                         {"kind": kind, "arm": g["arm"]})
         if kind == "group":
             arm = clean_arm_text(g["arm"])
             if not arm:
