@@ -22,7 +22,9 @@ NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measur
                      r"\bdid(?:n't| not) differ\b|\bno better than\b|\bin each group\b|\bin both groups\b|"
                      r"\bnot (?:statistically )?significant(?:ly)?\b|\bwas not observed\b|\bstatistically no different\b",
                      re.I)
-HARM = re.compile(r"\bside[- ]effects?\b|\badverse\b|\bevents?\b|\bcomplications?\b|\bdiscontinu|\bwithdr[ea]w\b|\bdied\b|"
+HARM = re.compile(r"\bside[- ]effects?\b|\badverse\b|\b(?:serious|cardiac|cardiovascular|bleeding|thrombotic|coronary|"
+                  r"vascular|heart)\s+(?:\w+\s+)?events?\b|\b(?:had|experienced|suffered|reported)\s+(?:at least )?(?:one |an? )?"
+                  r"(?:\w+ )?events?\b|\bcomplications?\b|\bdiscontinu|\bwithdr[ea]w\b|\bdied\b|"
                   r"\bdeaths?\b|\binfections?\b|\bnausea\b|\bworse\b|\bharm|\btoxicit|\bbleeding\b|\bincreased slightly\b",
                   re.I)
 RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|increas|decreas|drop|fell|fall|rose|"
