@@ -751,7 +751,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 label = "between groups"
             else:
                 label = "all"
-            is_comparator = arm is not None and arm in comparators
+            # "chemotherapy alone" is the comparison arm of an add-on trial
+            is_comparator = arm is not None and (arm in comparators or bool(re.search(r"\balone\b", clause)))
             if arm is not None and not is_comparator:
                 if first_arm_value is None:
                     first_arm_value = v
