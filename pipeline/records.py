@@ -37,8 +37,7 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
                       r"|Americans|population|affects?|suffer from|around the world|globally|stock|shares|investors|"
-                      r"revenue|sales|market|"
-                      r"follow-up|followed (?:up )?for)\b", re.I)
+                      r"revenue|sales|market)\b", re.I)
 DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian|African[- ]American|median age|mean age|"
                          r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
@@ -110,6 +109,7 @@ TIMEPOINT = re.compile(r"\b(?:at|after|by|within) (?P<tp>(?:week|month|day|year)
                        r"days?|years?|hours?))\b|\b(?P<tp2>\w+ (?:weeks?|months?|days?|years?) later)\b", re.I)
 INTRO_GROUP = re.compile(r"^(?:In|Among|For|Within|Of) (?:the |those |patients |participants |people |women |men |children )?"
                          r"[^,;]{2,60}?,", re.I)
+FOLLOW_UP = re.compile(r"\bfollow(?:ed)?[- ]?up\b|\bfollowed (?:\w+ )?for\b", re.I)  # "a median follow-up of 9 years"
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -725,7 +725,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             c_start = min(c_start, rel)
             c_end = max(c_end, v.end - offset)
             clause = sent[c_start:c_end]
-            if BASELINE.search(clause):
+            if BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20]):
                 continue
             arm = paired.get(id(v))
             if arm is None:

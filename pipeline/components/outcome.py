@@ -67,7 +67,15 @@ class OutcomeComponent(RuleComponent):
             if den is None or den < value or den < 2:
                 return None
             data.update(count=int(value), denominator=int(den), unit="patients")
-        return Found(self.label, start, end, rule.id, data)
+        if not g.get("value2"):
+            return Found(self.label, start, end, rule.id, data)
+        # "4.6 months and 4.4 months with A and B, respectively": two values, each its own span
+        second_start = offset + match.start("value2")
+        first = Found(self.label, start, second_start, rule.id, data)
+        second = Found(self.label, second_start, end, rule.id,
+                       {**data, "value": parse_number(g["value2"]), "value_start": second_start,
+                        "value_end": offset + match.end("value2")})
+        return [first, second]
 
     def __call__(self, doc: Doc) -> Doc:
         # Like the base, but CIs and p-values go to their own groups and attach to the
