@@ -110,6 +110,8 @@ TIMEPOINT = re.compile(r"\b(?:at|after|by|within) (?P<tp>(?:week|month|day|year)
 INTRO_GROUP = re.compile(r"^(?:In|Among|For|Within|Of) (?:the |those |patients |participants |people |women |men |children )?"
                          r"[^,;]{2,60}?,", re.I)
 FOLLOW_UP = re.compile(r"\bfollow(?:ed)?[- ]?up\b|\bfollowed (?:\w+ )?for\b", re.I)  # "a median follow-up of 9 years"
+# "compared with ropinirole (63 percent)": the value belongs to something named right before it
+OTHER_NAMED = re.compile(r"\b(?:with|than|versus|vs\.?|to) [A-Za-z][\w-]+ \($")
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -648,7 +650,7 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
         for name in names:
             if not name or len(name) < 3:
                 continue
-            for m in re.finditer(r"\b" + re.escape(name) + r"\b", sent, re.I):
+            for m in re.finditer(r"\b" + re.escape(name) + r"(?:s|es)?\b", sent, re.I):
                 out.append((offset + m.start(), arm))
     out.sort(key=lambda p: p[0])
     return out
@@ -741,7 +743,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
             elif (arm is None and len(active) == 1 and comparators and not ALL_GROUPS.search(sent)
-                  and not any(a in comparators for _, a in mentions)):
+                  and not any(a in comparators for _, a in mentions) and not OTHER_NAMED.search(sent[:rel])):
                 arm = active[0]  # a controlled trial's result that names no group is the intervention's
             if arm is not None:
                 label = arm.label
@@ -813,7 +815,8 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
 def _threshold_value(sent: str, offset: int, v: Found, values: list[Found]) -> bool:
     """In "64 percent of people had at least a 50 percent reduction", 50 is the responder threshold."""
     before = sent[max(0, v.start - offset - 40):v.start - offset]
-    if not re.search(r"\b(?:at least |more than |over )?an? $", before):
+    if not re.search(r"\b(?:(?:at least |more than |over )?an?|(?:lost|gained|losing|gaining|reduced by|reduction of|"
+                     r"improved by|fell by|dropped by) (?:at least |more than |over )?) ?$", before):
         return False
     return any(o is not v and o.start < v.start and o.data.get("unit") == "%" and
                re.match(r"\s*(?:%|percent)?\s*of\b", sent[o.data["value_end"] - offset:o.end - offset + 5] or " of")
