@@ -62,7 +62,7 @@ DRUG_STOP = {
     "before", "during", "over", "under", "into", "while", "dose-", "study", "trial", "level", "levels", "amount",
     "it", "they", "we", "he", "she", "had", "have", "has", "be", "been", "being", "also", "only", "just", "more",
     "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
-    "week", "weeks", "days", "month", "months", "year", "years", "hour", "hours",
+    "week", "weeks", "days", "month", "months", "year", "years", "hour", "hours", "part", "parts",
 }
 NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each", "all", "two", "three", "four",
                  "study", "subgroup", "ethnic", "racial", "income", "risk", "control", "comparison", "whole"}
