@@ -611,9 +611,11 @@ def _new_arm_ok(f: Found, arms: list[Arm], sent: str) -> bool:
 
 def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end: int) -> Arm | None:
     arm_text = f.data["arm"].lower()
-    comparator = COMPARATOR_WORDS.search(arm_text)
+    comparator = re.search(r"\b(placebo|sham)", arm_text) or COMPARATOR_WORDS.search(arm_text)
     if comparator:
         word = comparator.group(1).lower()
+        if word in ("simulated", "fake", "mock", "inactive"):
+            word = "sham"
         if word == "control" and not any("control" in a.label.lower() for a in arms):
             word = next((a.label for a in arms if a.label in ("placebo", "sham")), word)
         for arm in arms:

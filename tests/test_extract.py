@@ -271,3 +271,13 @@ def test_named_trials_split_the_article(nlp):
     trials = {t.name: t for t in extract_article(nlp, text).trials}
     assert trials["ZOE-70"].role == "main" and trials["ZOE-70"].size == 14800
     assert trials["ZOE-50"].role == "mentioned" and trials["ZOE-50"].size == 16160
+
+
+def test_each_received_x_or_y_sizes_both_arms(nlp):
+    text = ("In the randomized trial, 120 women took part. Thirty women each received electroacupuncture or the "
+            "inactive placebo pill, 32 women got sham acupuncture, and 28 women received gabapentin.")
+    trial = main_trial(nlp, text)
+    sizes = {a.label: a.n for a in trial.arms if a.n}
+    assert sizes.get("placebo") == 30 and sizes.get("sham") == 32
+    assert sorted(sizes.values()) == [28, 30, 30, 32]
+    assert trial.size == 120

@@ -18,6 +18,7 @@ LEADING = re.compile(r"^(?:either|both|a|an|the|to|or|and|receive|receiving|unde
 
 LABEL_NUMBER = re.compile(r"\b(?:genotype|type|stage|grade|phase|group|arm|cohort|day|week|level|class|part|step|"
                           r"figure|table|version|tier|wave|year|age|aged|ages)\s*$", re.I)
+EACH_OR = re.compile(r"[^,;.]{0,80}? or (?:the |a |an )?(?P<arm>[^,;.()]{2,40}?)(?=[,;.()]|$)")
 PURPOSE = re.compile(r"\s+(?:to|in order to|so as to|in addition to|added to|on top of)\s+\w.*$", re.I)
 
 
@@ -86,10 +87,20 @@ class ArmsComponent(RuleComponent):
         arm = clean_arm_text(g.get(arm_group) or "")
         if not arm or arm.lower() in {"and", "or", "the", "of"} or not re.search(r"[A-Za-z]{2}", arm):
             return None
-        return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
-                     {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start(n_group),
-                      "n_end": offset + match.end(n_group), "arm_start": offset + match.start(arm_group),
-                      "arm_end": offset + match.end(arm_group)})
+        found = Found(self.label, offset + match.start(), offset + match.end(), rule.id,
+                      {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start(n_group),
+                       "n_end": offset + match.end(n_group), "arm_start": offset + match.start(arm_group),
+                       "arm_end": offset + match.end(arm_group)})
+        # "Thirty women each received acupuncture ... or the inactive placebo pill": both arms had thirty
+        each_or = EACH_OR.match(sent_text[match.end():]) if re.search(r"\beach\b", match.group(0)) else None
+        if each_or is None:
+            return found
+        other = clean_arm_text(each_or.group("arm"))
+        if not other:
+            return found
+        start, end = offset + match.end() + each_or.start("arm"), offset + match.end() + each_or.end("arm")
+        return [found, Found(self.label, start, end, rule.id,
+                             {**found.data, "arm": other, "arm_start": start, "arm_end": end})]
 
     def resolve(self, found: list[Found]) -> list[Found]:
         # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").
