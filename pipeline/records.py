@@ -605,7 +605,12 @@ def _new_arm_ok(f: Found, arms: list[Arm], sent: str) -> bool:
     words, not a restatement of another arm, and, for "X (n=12)", a sentence about assignment."""
     name = f.data["arm"]
     words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", name)}
-    return (1 <= len(name.split()) <= 4 and bool(words - DRUG_STOP) and not any(_same_arm(name, a) for a in arms)
+    max_words = f.data.get("max_words", 4)
+    if max_words > 4:  # a table line: a new arm unless one has exactly these words
+        restated = any(_arm_words(f"{a.label} {a.intervention or ''}") == _arm_words(name) for a in arms)
+    else:
+        restated = any(_same_arm(name, a) for a in arms)
+    return (1 <= len(name.split()) <= max_words and bool(words - DRUG_STOP) and not restated
             and (f.rule_id != "arms.paren_n" or bool(ASSIGNMENT.search(sent))))
 
 
@@ -629,6 +634,10 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
     near = [(start, arm) for start, arm in dose_arm.items() if f.start <= start <= min(f.end + 90, sent_end)]
     if near:
         return min(near, key=lambda p: p[0])[1]
+    if f.data.get("max_words", 4) > 4:
+        # a table line names the whole regimen: only an arm with the same words is the same arm
+        words = _arm_words(arm_text)
+        return next((a for a in arms if _arm_words(f"{a.label} {a.intervention or ''}") == words and a.n is None), None)
     candidates = [a for a in arms if _same_arm(arm_text, a) and a.n is None]
     if len(candidates) == 1:
         return candidates[0]

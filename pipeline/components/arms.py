@@ -84,11 +84,16 @@ class ArmsComponent(RuleComponent):
         if n is None or n < 1 or (1900 <= n <= 2100):
             return None
         arm_group = "arm" if g.get("arm") else "arm2"
-        arm = clean_arm_text(g.get(arm_group) or "")
+        raw_arm = g.get(arm_group) or ""
+        if rule.attrs.get("keep_parens"):
+            # a table line "Chemotherapy (carboplatin and nab-paclitaxel), 340 patients" names the drugs in brackets
+            raw_arm = re.sub(r"\s*[()]\s*", " ", raw_arm)
+        arm = clean_arm_text(raw_arm)
         if not arm or arm.lower() in {"and", "or", "the", "of"} or not re.search(r"[A-Za-z]{2}", arm):
             return None
         found = Found(self.label, offset + match.start(), offset + match.end(), rule.id,
-                      {"kind": kind, "n": n, "arm": arm, "n_start": offset + match.start(n_group),
+                      {"kind": kind, "n": n, "arm": arm, "max_words": rule.attrs.get("max_words", 4),
+                       "n_start": offset + match.start(n_group),
                        "n_end": offset + match.end(n_group), "arm_start": offset + match.start(arm_group),
                        "arm_end": offset + match.end(arm_group)})
         # "Thirty women each received acupuncture ... or the inactive placebo pill": both arms had thirty
