@@ -638,6 +638,10 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
         # a table line names the whole regimen: only an arm with the same words is the same arm
         words = _arm_words(arm_text)
         return next((a for a in arms if _arm_words(f"{a.label} {a.intervention or ''}") == words and a.n is None), None)
+    active = [a for a in arms if not COMPARATOR_WORDS.search(a.label)]
+    if THE_TREATMENT.fullmatch(arm_text) or arm_text in ("it", "them"):
+        # "the 34 people who received it": the trial's one active arm
+        return active[0] if len(active) == 1 and active[0].n is None else None
     candidates = [a for a in arms if _same_arm(arm_text, a) and a.n is None]
     if len(candidates) == 1:
         return candidates[0]

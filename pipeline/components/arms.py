@@ -91,6 +91,8 @@ class ArmsComponent(RuleComponent):
         arm = clean_arm_text(raw_arm)
         if not arm or arm.lower() in {"and", "or", "the", "of"} or not re.search(r"[A-Za-z]{2}", arm):
             return None
+        if arm.lower() in ("it", "them"):
+            arm = arm.lower()  # resolved to the trial's active arm when there is only one
         found = Found(self.label, offset + match.start(), offset + match.end(), rule.id,
                       {"kind": kind, "n": n, "arm": arm, "max_words": rule.attrs.get("max_words", 4),
                        "n_start": offset + match.start(n_group),

@@ -61,6 +61,11 @@ class DoseComponent(RuleComponent):
             unit, per_raw = unit.rsplit("/", 1)[0], "day"
         end = match.end()
         drug = groups.get("drug")
+        if not drug and groups.get("between"):
+            # "a monthly vitamin D supplement of 100,000 IU": the substance sits between period and amount
+            between = re.sub(r"\b(?:dose|doses|supplement|supplements|injection|injections|pill|capsule|by|given|at)\b.*$",
+                             "", groups["between"].strip(), flags=re.I)
+            drug = substance_name(between) if between.strip() else None
         if not per_raw and (after := PER_AFTER.match(sent_text[end:])):
             per_raw = after.group("per")
             drug = drug or substance_name(after.group("drug"))
