@@ -112,6 +112,10 @@ INTRO_GROUP = re.compile(r"^(?:In|Among|For|Within|Of) (?:the |those |patients |
 FOLLOW_UP = re.compile(r"\bfollow(?:ed)?[- ]?up\b|\bfollowed (?:\w+ )?for\b", re.I)  # "a median follow-up of 9 years"
 # "compared with ropinirole (63 percent)": the value belongs to something named right before it
 OTHER_NAMED = re.compile(r"\b(?:with|than|versus|vs\.?|to) [A-Za-z][\w-]+ \($")
+GAP_BETWEEN = re.compile(r"\b(?:gap|difference|differences)\b(?: \w+){0,3}? between\b", re.I)
+# "about 10 percent of the women quit": a figure for everyone in the trial, not for one arm
+WHOLE_POPULATION = re.compile(r"\b(?:of|among) (?:all |the )?(?:\w+ )?(?:women|men|patients|participants|people|subjects|"
+                              r"children|volunteers)\b(?! (?:in|on|who|taking|receiving|given|treated|assigned))", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -745,8 +749,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20]):
                 continue
             arm = paired.get(id(v))
-            if arm is None:
-                in_clause = [(p, a) for p, a in mentions if offset + c_start <= p < offset + c_end]
+            in_clause = [(p, a) for p, a in mentions if offset + c_start <= p < offset + c_end]
+            between = bool(GAP_BETWEEN.search(clause))  # "the 17-point gap between the treatment and placebo groups"
+            if arm is None and not between:
                 if in_clause:
                     after = [(p, a) for p, a in in_clause if p >= v.start]
                     arm = (after[0] if after else in_clause[-1])[1]
@@ -757,10 +762,13 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
-            elif (arm is None and len(active) == 1 and comparators and not ALL_GROUPS.search(sent)
-                  and not any(a in comparators for _, a in mentions) and not OTHER_NAMED.search(sent[:rel])):
+            elif (arm is None and not between and len(active) == 1 and comparators and not ALL_GROUPS.search(sent)
+                  and not any(a in comparators for _, a in in_clause) and not OTHER_NAMED.search(sent[:rel])
+                  and not WHOLE_POPULATION.search(clause)):
                 arm = active[0]  # a controlled trial's result that names no group is the intervention's
-            if arm is not None:
+            if between:
+                label = "between groups"
+            elif arm is not None:
                 label = arm.label
             elif ALL_GROUPS.search(sent):
                 label = "all groups"
