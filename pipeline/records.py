@@ -18,7 +18,9 @@ COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standar
                               r"fake|mock|inactive)s?\b",
                               re.I)
 NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measurable |meaningful |real |major )?"
-                     r"differences?\b|\bsimilar\b|\babout the same\b|\broughly the same\b|\bcomparable\b|"
+                     r"differences?\b|\b(?:were|was|are|is|remained|looked) (?:\w+ )?similar\b|\bsimilar (?:rates?|results?|"
+                     r"outcomes?|levels?|numbers?|proportions?|improvements?|gains?|reductions?|effects?|in|between|across|"
+                     r"for)\b|\babout the same\b|\broughly the same\b|\bcomparable\b|"
                      r"\bdid(?:n't| not) differ\b|\bno better than\b|\bin each group\b|\bin both groups\b|"
                      r"\bnot (?:statistically )?significant(?:ly)?\b|\bwas not observed\b|\bstatistically no different\b",
                      re.I)

@@ -51,6 +51,8 @@ class OutcomeComponent(RuleComponent):
         value = 2.0 if (g.get("value") or "").lower() == "twice" else parse_number(g["value"])
         if value is None:
             return None
+        if not g.get("unit") and value.is_integer() and 1900 <= value <= 2100:
+            return None  # "from 1995 to 2005": years
         if NOT_RESULT_AFTER.match(sent_text[match.end():]):
             return None
         unit_raw = (g.get("unit") or "").lower()
