@@ -35,6 +35,7 @@ reprocess: install
 
 eval: install
 	$(BIN)/claims eval --gold $(SHARED)/gold/dev.jsonl --corpus $(SHARED)/corpus/fakehealth/articles.jsonl
+	$(BIN)/python -m pipeline.eval_sizes --shared $(SHARED)
 
 bench: install
 	$(BIN)/python -m scrapers.bench --shared $(SHARED)

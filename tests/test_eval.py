@@ -523,3 +523,23 @@ def test_eval_cli_leaves_out_a_seed_record_that_has_no_prediction(tiny):
     assert result.exit_code == 0, result.output
     assert "left out (not in the corpus, no prediction): seed-x" in result.output
     assert '"n_articles": 2' in result.output
+
+
+def test_external_size_scoring_counts_each_case():
+    from pipeline.eval_sizes import score_sizes
+
+    gold = [
+        {"id": "a", "split": "test_gold", "size": 151},
+        {"id": "b", "split": "test_gold", "size": 56},
+        {"id": "c", "split": "test_gold", "size": None},
+        {"id": "d", "split": "test_gold", "size": 80, "ambiguous": True},
+        {"id": "e", "split": "train_crowd", "size": None},
+        {"id": "f", "split": "train_crowd", "size": 30},
+    ]
+    predicted = {"a": 151, "b": 60, "c": 12, "d": 80, "e": 5, "f": None}
+    scores = score_sizes(gold, predicted.get)
+    test = scores["test_gold"]
+    assert (test.scored, test.tp, test.fp, test.fn) == (3, 1, 2, 1)
+    assert round(test.precision, 3) == 0.333 and test.recall == 0.5
+    crowd = scores["train_crowd"]
+    assert (crowd.scored, crowd.tp, crowd.fp, crowd.fn) == (1, 0, 0, 1)

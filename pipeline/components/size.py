@@ -14,11 +14,14 @@ from pipeline.patterns import Rule
 # Words right after the number that make it something other than a head count.
 NOT_PEOPLE_AFTER = re.compile(r"^\s*(?:%|percent|per cent|years?|months?|weeks?|days?|hours?|mg|sites|centers|centres|"
                               r"hospitals|countries|states|studies|trials|million|billion)\b", re.I)
-SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust|\bout of|"
+SUBSAMPLE_BEFORE = re.compile(r"(?:\bof (?:the|these|them|those)|\bamong (?:the|these|them|those)|\bonly|\bjust|"
+                              r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfive|\bsix|\bseven|\beight|\bnine)\s+out of|"
                               r"\bevery)\s*$", re.I)
 # "three men and 11 women": a breakdown, not the size
 BREAKDOWN_AFTER = re.compile(r"^\s+(?:\w+\s+){0,2}?and\s+\d[\d,]*\s+(?:\w+\s+){0,2}?"
                              r"(?:women|men|girls|boys|children|adults)\b", re.I)
+WHO_TOOK_PART = re.compile(r"\s+who (?:participated|took part|were (?:enrolled|randomi[sz]ed|included|studied)|"
+                           r"completed the (?:study|trial))\b", re.I)
 PARTICIPATION = re.compile(r"\b(?:randomi[sz]ed|randomly assigned|enroll?ed|took part|participated|recruited|"
                            r"volunteered|signed up)\b", re.I)
 
@@ -40,7 +43,8 @@ class SizeComponent(RuleComponent):
             return None
         n_start = match.start("n")
         before = sent_text[max(0, n_start - 25):n_start]
-        of_total = re.search(r"(?:%|percent|per cent) of (?:the|all)\s*$", before, re.I)  # "80 percent of the 29"
+        of_total = (re.search(r"(?:%|percent|per cent) of (?:the|all)\s*$", before, re.I)  # "80 percent of the 29"
+                    or WHO_TOOK_PART.match(sent_text[match.end():]))  # "of the 121 patients who participated"
         if ((SUBSAMPLE_BEFORE.search(before) and not of_total) or re.search(r"\b(?:aged?|ages)\s*$", before, re.I)
                 or re.search(r"\d\s*(?:to|-|–|and)\s*$", before)):  # "age 22 to 75", "between 2 and 18"
             return None
