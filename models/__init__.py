@@ -1,0 +1,1 @@
+"""Records, database schema and the exception tree shared by every stage."""
