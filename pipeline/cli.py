@@ -14,7 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from models.errors import ClaimsError
+from models.records import CleanPage
 from pipeline import __version__
+from pipeline.doc import extract_page
 from pipeline.extract import extract_article
 from pipeline.ingest import HTML_SUFFIXES, IngestSummary, expand_sources, source_url
 from pipeline.ingest import ingest as run_ingest
@@ -169,18 +171,20 @@ def extract(source: str | None, jsonl_path, indent: int) -> None:
         return
     if source is None:
         raise click.UsageError("give a FILE, URL or -, or --jsonl IN.jsonl")
-    text, title = _read_source_text(source)
-    out = {"source": source, "title": title, "text": text, **extract_article(nlp, text).to_json(text)}
+    page = _read_source(source)
+    out = {"source": source, "title": page.title, "text": page.text,
+           **extract_page(nlp, page).to_json(page.text)}
     click.echo(json.dumps(out, ensure_ascii=False, indent=indent))
 
 
-def _read_source_text(source: str) -> tuple[str, str | None]:
+def _read_source(source: str) -> CleanPage:
+    """A cleaned page from a URL or HTML file; plain text from a file or stdin as it is."""
     if source == "-":
-        return sys.stdin.read(), None
+        return CleanPage(url="-", text=sys.stdin.read())
     is_html = source.startswith(("http://", "https://", "file://")) or source.lower().endswith(HTML_SUFFIXES)
     if not is_html:
         try:
-            return Path(source).read_text(encoding="utf-8"), None
+            return CleanPage(url=source, text=Path(source).read_text(encoding="utf-8"))
         except OSError as exc:
             raise click.ClickException(f"cannot read {source}: {exc}") from exc
     settings = Settings()
@@ -188,10 +192,9 @@ def _read_source_text(source: str) -> tuple[str, str | None]:
     if not fetched.ok:
         raise click.ClickException(f"{source}: {fetched.error}")
     try:
-        page = clean_html(fetched.body, fetched.final_url or fetched.url, encoding=fetched.encoding)
+        return clean_html(fetched.body, fetched.final_url or fetched.url, encoding=fetched.encoding)
     except ClaimsError as exc:
         raise click.ClickException(str(exc)) from exc
-    return page.text, page.title
 
 
 @cli.command()

@@ -29,6 +29,21 @@ def _span_claim(span: Span) -> Found | None:
     return None
 
 
+def _span_block(span: Span) -> Span | None:
+    """The text block (paragraph, heading, list item) a span lies in, if the Doc has blocks."""
+    if "blocks" not in span.doc.spans:
+        return None
+    return next((b for b in span.doc.spans["blocks"] if b.start_char <= span.start_char < b.end_char), None)
+
+
+def _span_heading(span: Span) -> str | None:
+    """The nearest heading block before a span ("Results", "Study design")."""
+    if "blocks" not in span.doc.spans:
+        return None
+    headings = [b for b in span.doc.spans["blocks"] if b.label_ == "heading" and b.end_char <= span.start_char]
+    return headings[-1].text if headings else None
+
+
 def register() -> None:
     # Payloads live in one Doc-level dict: span extension values are keyed by offsets, so two
     # matches over the same characters would overwrite each other.
@@ -36,6 +51,10 @@ def register() -> None:
         Doc.set_extension("found", default=None)
     if not Span.has_extension("claim"):
         Span.set_extension("claim", getter=_span_claim)
+    if not Span.has_extension("block"):
+        Span.set_extension("block", getter=_span_block)
+    if not Span.has_extension("heading"):
+        Span.set_extension("heading", getter=_span_heading)
     if not Doc.has_extension("study_type"):
         Doc.set_extension("study_type", default=None)
     if not Doc.has_extension("sent_spans"):

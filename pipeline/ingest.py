@@ -12,7 +12,8 @@ from spacy.language import Language
 
 from models.errors import ClaimsError
 from models.records import FetchResult
-from pipeline.extract import EXTRACTOR_VERSION, extract_article
+from pipeline.doc import extract_page
+from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.settings import Settings
 from pipeline.store import open_db, save_article, save_page
 from scrapers.clean import clean_html, content_fingerprint
@@ -165,7 +166,7 @@ def store_article_from_raw(db: sqlite_utils.Database, nlp: Language, fetched: Fe
     """Clean + extract + save in one transaction; a page without article text is recorded as failed."""
     try:
         page = clean_html(body, fetched.final_url or fetched.url, encoding=fetched.encoding)
-        claims = extract_article(nlp, page.text)
+        claims = extract_page(nlp, page)
     except ClaimsError as exc:
         if record_page:
             save_page(db, fetched, error=exc.message)

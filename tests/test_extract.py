@@ -281,3 +281,17 @@ def test_each_received_x_or_y_sizes_both_arms(nlp):
     assert sizes.get("placebo") == 30 and sizes.get("sham") == 32
     assert sorted(sizes.values()) == [28, 30, 30, 32]
     assert trial.size == 120
+
+
+def test_page_blocks_become_spans_and_sentence_starts(nlp):
+    from models.records import Block, CleanPage
+    from pipeline.doc import doc_from_page, extract_page
+
+    text = "Results\n\n151 patients took part in the 16-week randomized trial of baclofen (30 mg/day) or placebo."
+    page = CleanPage(url="x", text=text, blocks=(Block("heading", 0, 7), Block("paragraph", 9, len(text))))
+    doc = nlp(doc_from_page(nlp, page))
+    assert [b.label_ for b in doc.spans["blocks"]] == ["heading", "paragraph"]
+    dose = doc.spans["DOSE"][0]
+    assert dose._.block.label_ == "paragraph" and dose._.heading == "Results"
+    claims = extract_page(nlp, page)
+    assert claims.trials[0].size == 151 and claims.trials[0].duration == "16 weeks"
