@@ -128,6 +128,7 @@ class Outcome:
     timepoint: str | None = None
     direction: str | None = None
     rule_id: str = ""
+    hedges: list[str] = field(default_factory=list)  # cues in the outcome's sentence ("may", "preliminary")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

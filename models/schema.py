@@ -162,6 +162,7 @@ TABLES: dict[str, dict] = {
             "start": int,
             "end": int,
             "rule_id": str,
+            "hedges": str,  # JSON list of hedging cues in the outcome's sentence
         },
         "pk": "id",
         "foreign_keys": [("trial_id", "trials", "id"), ("article_id", "articles", "id")],

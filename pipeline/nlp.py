@@ -11,13 +11,14 @@ import pipeline.components.context  # noqa: F401
 import pipeline.components.design  # noqa: F401
 import pipeline.components.dose  # noqa: F401
 import pipeline.components.duration  # noqa: F401
+import pipeline.components.hedge  # noqa: F401
 import pipeline.components.outcome  # noqa: F401
 import pipeline.components.sentences  # noqa: F401
 import pipeline.components.size  # noqa: F401
 import pipeline.components.study_type  # noqa: F401
 
 COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
-              "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome"]
+              "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome", "claims_hedge"]
 
 # Trial text glues numbers to units and signs: "10mg", "n=602", "p<0.001", "±2.1", "89/90", and
 # footnote markers to words and brackets: "above1", "99%)2".

@@ -142,7 +142,7 @@ def claims_from_doc(doc: Doc) -> ArticleClaims:
     text = doc_text(doc)
     sents = sentence_spans(doc)
     by_sent: dict[str, dict[int, list[Found]]] = {}
-    for key in ("DESIGN", "TRIAL_SIZE", "DURATION", "DOSE", "TRIAL_CUE", "OUTCOME", "ARM"):
+    for key in ("DESIGN", "TRIAL_SIZE", "DURATION", "DOSE", "TRIAL_CUE", "OUTCOME", "ARM", "HEDGE"):
         groups: dict[int, list[Found]] = defaultdict(list)
         for found in (doc._.found or {}).get(key, []):
             groups[found.sent].append(found)
@@ -329,6 +329,13 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         numeric = {i for i, _ in items("OUTCOME")}
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
         trial.outcomes.sort(key=lambda o: o.start)
+        hedges: dict[int, list[str]] = defaultdict(list)
+        for i, f in items("HEDGE"):
+            if f.data["cue"] not in hedges[i]:
+                hedges[i].append(f.data["cue"])
+        for outcome in trial.outcomes:
+            i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
+            outcome.hedges = hedges.get(i, [])
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing"))
     if bucket.role == "planned":

@@ -160,6 +160,7 @@ def save_claims(db: sqlite_utils.Database, article_id: str, claims: ArticleClaim
                 "ci_low": out.ci[0] if out.ci else None, "ci_high": out.ci[1] if out.ci else None,
                 "timepoint": out.timepoint, "direction": out.direction, "text": out.text,
                 "start": out.start, "end": out.end, "rule_id": out.rule_id,
+                "hedges": json.dumps(out.hedges) if out.hedges else None,
             })
         for f_idx, (kind, message) in enumerate(trial.flags):
             flags.append({

@@ -295,3 +295,13 @@ def test_page_blocks_become_spans_and_sentence_starts(nlp):
     assert dose._.block.label_ == "paragraph" and dose._.heading == "Results"
     claims = extract_page(nlp, page)
     assert claims.trials[0].size == 151 and claims.trials[0].duration == "16 weeks"
+
+
+def test_hedged_outcomes_carry_their_cues(nlp):
+    text = ("In the randomized pilot trial, 40 patients received the drug or placebo. Preliminary results suggest "
+            "that 45% of patients on the drug may have improved, compared with 20% on placebo.")
+    trial = main_trial(nlp, text)
+    hedged = {o.value: o.hedges for o in trial.outcomes}
+    assert {"modal", "suggests", "preliminary"} <= set(hedged[45])
+    plain = main_trial(nlp, "In the randomized trial, 40 patients received the drug or placebo. 45% improved.")
+    assert all(not o.hedges for o in plain.outcomes)
