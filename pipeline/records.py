@@ -43,10 +43,11 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
 DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian|African[- ]American|median age|mean age|"
                          r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
+                        r"\b(?:studies|research) (?:suggests?|shows?|finds?|indicates?)\b|\branges? (?:from|between)\b|"
                         r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|"
                         r"\b(?:is|are) (?:usually|typically|generally|normally)\b|"
                         r"\b(?:usually|typically|generally|normally) (?:less|more|fewer|between|about|around|under|over)\b|"
-                        r"(?:%|percent) of (?:all )?(?:people|adults|Americans|women|men|children|patients) (?:with|who have)\b"
+                        r"(?:%|percent) of (?:all )?(?:people|adults|Americans|women|men|children|patients|individuals) (?:with|who have)\b"
                         r"[^.;]*\b(?:survive|die|develop|are|have|live|will)\b|"
                         r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
@@ -66,6 +67,8 @@ DRUG_STOP = {
     "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
     "week", "weeks", "days", "month", "months", "year", "years", "hour", "hours", "part", "parts",
 }
+VAGUE_ARM_WORDS = {"no", "such", "real", "standard", "any", "another", "either", "neither", "new", "first", "second",
+                   "third", "older", "younger", "higher", "lower", "larger", "smaller", "overall"}
 NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each", "all", "two", "three", "four",
                  "study", "subgroup", "ethnic", "racial", "income", "risk", "control", "comparison", "whole"}
 WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
@@ -540,7 +543,8 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             continue  # "the Amsterdam group does not want to stop there": a team, not an arm
         name = f.data["arm"]
         words = {w.lower() for w in re.findall(r"[A-Za-z][\w-]+", name)}
-        if (not words - DRUG_STOP or words & NOT_ARM_WORDS or COMPARATOR_WORDS.search(name)
+        if (not words - DRUG_STOP or words & NOT_ARM_WORDS or words <= VAGUE_ARM_WORDS
+                or COMPARATOR_WORDS.search(name)
                 or any(_same_arm(name, a) for a in arms) or re.fullmatch(r"[a-z]+ed", name)):
             continue
         arms.append(Arm(label=name, intervention=name, start=f.start, end=f.end, rule_id=f.rule_id))
