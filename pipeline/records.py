@@ -47,7 +47,8 @@ BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) 
                         r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|"
                         r"\b(?:is|are) (?:usually|typically|generally|normally)\b|"
                         r"\b(?:usually|typically|generally|normally) (?:less|more|fewer|between|about|around|under|over)\b|"
-                        r"(?:%|percent) of (?:all )?(?:people|adults|Americans|women|men|children|patients|individuals) (?:with|who have)\b"
+                        r"(?:%|percent) of (?:all )?(?:people|adults|Americans|women|men|children|patients|individuals) "
+                        r"(?:with|who have)\b"
                         r"[^.;]*\b(?:survive|die|develop|are|have|live|will)\b|"
                         r"\baccording to (?:the )?(?:CDC|WHO|Centers|World|American|National)\b", re.I)
 TRIAL_WORD = re.compile(r"\b(?:trial|study|RCT|randomi[sz]|placebo|participants?|patients?|volunteers|enrolled|"
