@@ -822,7 +822,21 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 count=d.get("count"), denominator=d.get("denominator"), p_value=d.get("p_value"),
                 ci=d.get("ci"), direction=direction, rule_id=v.rule_id))
             evidence.add(i)
+        if harm:
+            _harm_directions([o for o in outcomes if offset <= o.start < offset + len(sent)])
     return outcomes
+
+
+def _harm_directions(sentence_outcomes: list[Outcome]) -> None:
+    """For a harm (deaths, side effects), the arm with the lower rate than its reference fared better:
+    "12% of women on tamoxifen died, compared with 15% of those who stopped" is an improvement."""
+    references = [o for o in sentence_outcomes if o.direction == "reference" and o.value is not None]
+    for o in sentence_outcomes:
+        if o.direction != "worsened" or o.value is None:
+            continue
+        ref = next((r for r in references if r.unit == o.unit and r.arm != o.arm), None)
+        if ref is not None and o.value < ref.value:
+            o.direction = "improved"
 
 
 MEASURE_DROP = re.compile(r"[\d.,%]+|\b(?:percent|per cent|about|nearly|only|of the|of|the|in|were|was|had)\b", re.I)

@@ -305,3 +305,11 @@ def test_hedged_outcomes_carry_their_cues(nlp):
     assert {"modal", "suggests", "preliminary"} <= set(hedged[45])
     plain = main_trial(nlp, "In the randomized trial, 40 patients received the drug or placebo. 45% improved.")
     assert all(not o.hedges for o in plain.outcomes)
+
+
+def test_lower_harm_than_the_reference_is_an_improvement(nlp):
+    text = ("In the randomized trial, 6,800 women took tamoxifen or placebo. Side effects were reported by 12% of "
+            "women on tamoxifen, compared with 15% of those on placebo.")
+    trial = main_trial(nlp, text)
+    by_value = {o.value: o.direction for o in trial.outcomes}
+    assert by_value == {12: "improved", 15: "reference"}
