@@ -313,3 +313,9 @@ def test_lower_harm_than_the_reference_is_an_improvement(nlp):
     trial = main_trial(nlp, text)
     by_value = {o.value: o.direction for o in trial.outcomes}
     assert by_value == {12: "improved", 15: "reference"}
+
+
+def test_guideline_dose_with_a_parenthesis_before_it_is_not_a_trial_dose(nlp):
+    text = ("In the randomized trial, 151 patients received baclofen (up to 150 mg/day) or placebo. For comparison, "
+            "the maximum recommended adult dose of baclofen for its normal (spasticity) use is 80 mg/day.")
+    assert [d[0] for d in doses_of(main_trial(nlp, text))] == [150]

@@ -98,9 +98,18 @@ def substance_name(phrase: str) -> str | None:
 
 
 def clause_around(sent: str, start: int, end: int) -> str:
-    """The clause holding [start, end): bounded by ; : ( ) dashes and sentence ends."""
-    left = max(sent.rfind(ch, 0, start) for ch in ";:(—–") + 1
+    """The clause holding [start, end): bounded by ; : dashes, an unclosed '(' before it, the ')' closing it."""
+    left = max(sent.rfind(ch, 0, start) for ch in ";:—–") + 1
     left = max(left, sent.rfind(" - ", 0, start) + 1)
+    depth = 0
+    for k in range(start - 1, left - 1, -1):  # the nearest '(' still open at the dose
+        if sent[k] == ")":
+            depth += 1
+        elif sent[k] == "(":
+            if depth == 0:
+                left = k + 1
+                break
+            depth -= 1
     rights = [i for i in (sent.find(ch, end) for ch in ";:)—–") if i != -1]
     dash = sent.find(" - ", end)
     if dash != -1:
