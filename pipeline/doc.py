@@ -13,6 +13,7 @@ def doc_from_page(nlp: Language, page: CleanPage) -> Doc:
     """Tokenise the page text and mark its blocks (paragraph, heading, list item, quote) as spans;
     each block starts a sentence, so headings and bullets never run into the text around them."""
     doc = nlp.make_doc(page.text)
+    doc._.plain_text = page.text  # spaCy rebuilds doc.text on each access; the components share this copy
     blocks = []
     for block in page.blocks:
         span = doc.char_span(block.start, block.end, label=block.kind, alignment_mode="expand")

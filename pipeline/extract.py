@@ -14,4 +14,6 @@ def extract_article(nlp: Language, text: str) -> ArticleClaims:
     """Extract every trial the text describes. Offsets index into ``text``."""
     if not text.strip():
         return ArticleClaims(study_type="other", trials=[])
-    return claims_from_doc(nlp(text))
+    doc = nlp.make_doc(text)
+    doc._.plain_text = text  # the components read the text often; spaCy rebuilds doc.text on each access
+    return claims_from_doc(nlp(doc))

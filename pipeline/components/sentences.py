@@ -1,11 +1,16 @@
-"""claims_sentences: sentence starts at line breaks, bullets and headings, before the sentencizer."""
+"""claims_sentences: sentence starts at line breaks and bullets, before the sentencizer."""
 
 from __future__ import annotations
+
+import re
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.extensions import doc_text
+
 BULLETS = {"•", "*", "-", "+", "–", "—", "·", "▪", "■"}
+LINE_START = re.compile(r"\n\s*(?=\S)")
 
 
 @Language.factory("claims_sentences", assigns=["token.is_sent_start"])
@@ -14,16 +19,20 @@ def make_sentences(nlp: Language, name: str) -> NewlineSentences:
 
 
 class NewlineSentences:
-    """News layout puts headings, list items and table cells on their own lines: each line
-    break starts a sentence, and so does a bullet that begins a line."""
+    """News layout puts headings, list items and table cells on their own lines: the first token of
+    every line starts a sentence, and a bullet that opens a line is a sentence of its own start."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for i, token in enumerate(doc[:-1]):
-            nxt = doc[i + 1]
-            if token.is_space and "\n" in token.text:
-                nxt.is_sent_start = True
-            elif token.i == 0 or (doc[i - 1].is_space and "\n" in doc[i - 1].text):
-                # a bullet at the start of a line opens its own sentence
-                if token.text in BULLETS:
-                    token.is_sent_start = True
+        text = doc_text(doc)
+        for match in LINE_START.finditer(text):
+            span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            token = span[0]
+            if token.i > 0:
+                token.is_sent_start = True
+            if token.text in BULLETS and token.i + 1 < len(doc):
+                doc[token.i + 1].is_sent_start = False
+        if len(doc) and doc[0].text in BULLETS and len(doc) > 1:
+            doc[1].is_sent_start = False
         return doc
