@@ -849,6 +849,8 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
     for i, sent in sent_text.items():
         if i in numeric_sents or BACKGROUND.search(sent) or GENERIC_TRIAL.search(sent):
             continue
+        if len(sent.split()) < 10 and not sent.rstrip().endswith((".", "!", "?", '"', "”")):
+            continue  # a heading ("No difference between the groups") announces a result, the text states it
         low = sent.lower()
         m = (("differ" in low or "similar" in low or "comparable" in low or "better" in low or "worse" in low)
              and QUAL_NO_DIFF.search(sent))
