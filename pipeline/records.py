@@ -122,6 +122,8 @@ GAP_BETWEEN = re.compile(r"\b(?:gap|difference|differences)\b(?: \w+){0,3}? betw
 # "about 10 percent of the women quit": a figure for everyone in the trial, not for one arm
 WHOLE_POPULATION = re.compile(r"\b(?:of|among) (?:all |the )?(?:\w+ )?(?:women|men|patients|participants|people|subjects|"
                               r"children|volunteers)\b(?! (?:in|on|who|taking|receiving|given|treated|assigned))", re.I)
+CONTINUATION = re.compile(r"^(?:It|They|Those|These (?:patients|participants|people)|This (?:group|dose|arm)|"
+                          r"The (?:dose|group|drug|same group))\b")
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -719,6 +721,15 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     dose_found: dict[int, list[Found]] = defaultdict(list)
     for i, f in items("DOSE"):
         dose_found[i].append(f)
+
+    def sentence_mentions(k: int) -> list[tuple[int, Arm]]:
+        found = arm_mentions(sent_text[k], starts[k], arms)
+        # an arm is also named by its dose: "At 600 IUs, stiffness increased"
+        for dose in dose_found.get(k, []):
+            for arm in arms:
+                if any((d.value, d.unit) == (dose.data["value"], dose.data["unit"]) for d in arm.doses):
+                    found.append((dose.start, arm))
+        return sorted(found, key=lambda p: p[0])
     by_sentence: dict[int, list[Found]] = defaultdict(list)
     for i, f in items("OUTCOME"):
         by_sentence[i].append(f)
@@ -734,13 +745,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                   and not any(s <= v.data["value_start"] < e for s, e in size_spans)]
         if not values:
             continue
-        mentions = arm_mentions(sent, offset, arms)
-        # an arm is also named by its dose: "At 600 IUs, stiffness increased"
-        for dose in dose_found.get(i, []):
-            for arm in arms:
-                if any((d.value, d.unit) == (dose.data["value"], dose.data["unit"]) for d in arm.doses):
-                    mentions.append((dose.start, arm))
-        mentions.sort(key=lambda p: p[0])
+        mentions = sentence_mentions(i)
         respectively = bool(RESPECTIVELY.search(sent))
         paired: dict[int, Arm] = {}
         if respectively or re.search(r"\bvs\.?\s|\bversus\b", sent):
@@ -773,6 +778,10 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 # "In the placebo group, there was a 13 percent reduction"
                 named = [a for p, a in mentions if p < offset + intro.end()]
                 arm = named[-1] if named else None
+            if arm is None and not in_clause and not between and CONTINUATION.match(sent) and (i - 1) in sent_text:
+                # "The dose ... reduced stiffness the most: 10.4 percent": the one arm the previous sentence named
+                previous = {id(a): a for _, a in sentence_mentions(i - 1)}
+                arm = next(iter(previous.values())) if len(previous) == 1 else None
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm

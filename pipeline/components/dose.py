@@ -71,7 +71,8 @@ class DoseComponent(RuleComponent):
             drug = drug or substance_name(after.group("drug"))
             end += after.end()
         per = normalize_per(per_raw)
-        if per is None and not groups.get("freq") and unit not in ("%",) and (ctx := SENTENCE_PER.search(sent_text)):
+        clause = clause_around(sent_text, match.start(), end)
+        if per is None and not groups.get("freq") and unit not in ("%",) and (ctx := SENTENCE_PER.search(clause)):
             per = normalize_per(ctx.group("per").replace("once a month", "monthly"))
         freq = groups.get("freq")
         if freq and ONCE_PER.match(freq.strip()):
