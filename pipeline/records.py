@@ -156,7 +156,7 @@ def claims_from_doc(doc: Doc) -> ArticleClaims:
     buckets = segment(text, sents, by_sent["TRIAL_CUE"])
     trials = []
     for bucket in buckets:
-        trial = build_trial(text, sents, bucket, by_sent)
+        trial = build_trial(text, sents, bucket, by_sent, study_type)
         if trial is not None:
             trials.append(trial)
     if not any(t.role == "main" for t in trials) and trials:
@@ -269,7 +269,7 @@ def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]
 
 
 def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
-                by_sent: dict[str, dict[int, list[Found]]]) -> Trial | None:
+                by_sent: dict[str, dict[int, list[Found]]], study_type: str = "rct") -> Trial | None:
     trial = Trial(role=bucket.role, status=bucket.status)
     evidence: set[int] = set()
     sent_text = {i: text[sents[i][0]:sents[i][1]] for i in bucket.sents}
@@ -344,6 +344,9 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
             outcome.hedges = hedges.get(i, [])
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing"))
+    if study_type == "trial" and bucket.role == "main" and not (trial.size or arms or trial.phase or trial.registry
+                                                                or trial.name or trial.duration or trial.design):
+        concrete = False  # results alone, with no trial described, are not evidence of a trial
     if bucket.role == "planned":
         concrete = bool(trial.size or any(a.doses for a in arms) or trial.phase or trial.design)
         if concrete:

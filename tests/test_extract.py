@@ -319,3 +319,12 @@ def test_guideline_dose_with_a_parenthesis_before_it_is_not_a_trial_dose(nlp):
     text = ("In the randomized trial, 151 patients received baclofen (up to 150 mg/day) or placebo. For comparison, "
             "the maximum recommended adult dose of baclofen for its normal (spasticity) use is 80 mg/day.")
     assert [d[0] for d in doses_of(main_trial(nlp, text))] == [150]
+
+
+def test_diagnostic_test_study_is_not_a_trial(nlp):
+    text = ("A new blood test detected ovarian cancer earlier than current screening. The test's accuracy was 94%, "
+            "with a sensitivity of 90% and specificity of 98% in 500 women. Researchers say the blood test could "
+            "one day make screening easier, and a larger diagnostic study will check how often it detects cancer "
+            "and how many false positives the scans and tests give.")
+    claims = extract_article(nlp, text)
+    assert claims.study_type == "other" and claims.trials == []

@@ -56,6 +56,8 @@ class StudyTypeComponent:
             return "animal"
         if score["observational"] >= 8 and score["observational"] > 1.5 * human_trial:
             return "observational"
+        if score["diagnostic"] >= 12 and score["diagnostic"] > 2 * human_trial and score["rct"] < 6:
+            return "other"  # a test, scan or screening study: diagnostics are not interventions
         if score["rct"] >= 6 or (score["rct"] >= 3 and score["trial"] <= 4 * score["rct"]):
             return "rct"  # one passing "randomised" in a long single-arm story does not make it an RCT
         if score["trial"] >= 2:
