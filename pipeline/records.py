@@ -331,7 +331,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     trial.arms = arms
     # outcomes
     if bucket.role != "planned":
-        trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence)
+        trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence, trial.size_span)
         numeric = {i for i, _ in items("OUTCOME")}
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
         trial.outcomes.sort(key=lambda o: o.start)
@@ -716,7 +716,7 @@ def clause_bounds(sent: str, pos: int) -> tuple[int, int]:
 
 
 def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arms: list[Arm],
-                   evidence: set[int]) -> list[Outcome]:
+                   evidence: set[int], size_span: tuple[int, int] | None = None) -> list[Outcome]:
     outcomes: list[Outcome] = []
     dose_spans = [(d.start, d.end) for a in arms for d in a.doses]
     comparators = [a for a in arms if COMPARATOR_WORDS.search(a.label)]
@@ -736,7 +736,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     by_sentence: dict[int, list[Found]] = defaultdict(list)
     for i, f in items("OUTCOME"):
         by_sentence[i].append(f)
-    size_spans = [(f.start, f.end) for _, f in items("TRIAL_SIZE")]
+    # numbers already read as the trial's size or an arm's size are not results
+    size_spans = [span for span in [size_span, *((a.n_start, a.n_end) for a in arms)] if span and None not in span]
+    size_spans += [(f.data["n_start"], f.data["n_end"]) for _, f in items("TRIAL_SIZE") if f.data["strength"] >= 2]
     for i, values in by_sentence.items():
         sent = sent_text[i]
         offset = starts[i]
@@ -761,6 +763,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         no_diff = bool(NO_DIFF.search(sent))
         harm = bool(HARM.search(sent))
         first_arm_value: Found | None = None
+        listed_arm: dict[str, Arm] = {}
         values = [v for v in values if not _threshold_value(sent, offset, v, values)]
         for v in values:
             rel = v.start - offset
@@ -781,6 +784,10 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 # "In the placebo group, there was a 13 percent reduction"
                 named = [a for p, a in mentions if p < offset + intro.end()]
                 arm = named[-1] if named else None
+            if arm is None and not in_clause and not between and v.rule_id in listed_arm:
+                # "apixaban prevented six patients from ..., 15 patients from ... and eight patients from ...":
+                # items of one list share the arm of the first
+                arm = listed_arm[v.rule_id]
             if arm is None and not in_clause and not between and CONTINUATION.match(sent) and (i - 1) in sent_text:
                 # "The dose ... reduced stiffness the most: 10.4 percent": the one arm the previous sentence named
                 previous = {id(a): a for _, a in sentence_mentions(i - 1)}
@@ -792,6 +799,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                   and not any(a in comparators for _, a in in_clause) and not OTHER_NAMED.search(sent[:rel])
                   and not WHOLE_POPULATION.search(clause)):
                 arm = active[0]  # a controlled trial's result that names no group is the intervention's
+            if arm is not None and v.rule_id.startswith("outcome.count_people"):
+                listed_arm.setdefault(v.rule_id, arm)
             if between:
                 label = "between groups"
             elif arm is not None:
