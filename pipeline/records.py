@@ -763,6 +763,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         no_diff = bool(NO_DIFF.search(sent))
         harm = bool(HARM.search(sent))
         first_arm_value: Found | None = None
+        first_arm: Arm | None = None
         listed_arm: dict[str, Arm] = {}
         values = [v for v in values if not _threshold_value(sent, offset, v, values)]
         for v in values:
@@ -815,8 +816,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             is_comparator = arm is not None and (arm in comparators or bool(re.search(r"\balone\b", clause)))
             if arm is not None and not is_comparator:
                 if first_arm_value is None:
-                    first_arm_value = v
-                elif (first_arm_value.data.get("unit") == v.data.get("unit")
+                    first_arm_value, first_arm = v, arm
+                elif (first_arm_value.data.get("unit") == v.data.get("unit") and arm is not first_arm
                       and COMPARISON.search(sent[first_arm_value.end - offset:rel])):
                     is_comparator = True
             if is_comparator:
