@@ -841,7 +841,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 text=sent[c_start:c_end], start=offset + c_start, end=offset + c_end,
                 measure=_measure(clause), arm=label, comparator=comparator, value=d["value"],
                 unit=d.get("unit"), qualifier=d.get("qualifier"), baseline=d.get("baseline"),
-                count=d.get("count"), denominator=d.get("denominator"), p_value=d.get("p_value"),
+                upper=d.get("upper"), count=d.get("count"), denominator=d.get("denominator"), p_value=d.get("p_value"),
                 ci=d.get("ci"), direction=direction, rule_id=v.rule_id))
             evidence.add(i)
         if harm:

@@ -328,3 +328,14 @@ def test_diagnostic_test_study_is_not_a_trial(nlp):
             "and how many false positives the scans and tests give.")
     claims = extract_article(nlp, text)
     assert claims.study_type == "other" and claims.trials == []
+
+
+def test_ranges_and_compared_counts(nlp):
+    text = ("In the randomized trial, 250 patients took suvorexant or placebo. Between 21 and 37 fewer minutes "
+            "were spent awake on suvorexant. Eight participants on suvorexant withdrew because of side effects, "
+            "compared with one participant in the placebo group.")
+    trial = main_trial(nlp, text)
+    by_value = {o.value: o for o in trial.outcomes}
+    assert by_value[21].upper == 37 and by_value[21].unit == "minutes"
+    assert by_value[8].arm == "suvorexant"
+    assert by_value[1].arm == "placebo" and by_value[1].direction == "reference"

@@ -48,6 +48,11 @@ class OutcomeComponent(RuleComponent):
             return Found("CI", start, end, rule.id, {"kind": "ci", "ci": [lo, hi]})
         if kind == "p":
             return Found("P_VALUE", start, end, rule.id, {"kind": "p", "p_value": g["p"], "op": g["op"]})
+        if g.get("value2") and not g.get("value") and g.get("upper2"):
+            g = {**g, "value": g["value2"], "upper": g["upper2"], "value2": None}  # "by anywhere from 5 to 10 percent"
+            match_value = "value2"
+        else:
+            match_value = "value"
         value = 2.0 if (g.get("value") or "").lower() == "twice" else parse_number(g["value"])
         if value is None:
             return None
@@ -59,7 +64,9 @@ class OutcomeComponent(RuleComponent):
         unit = UNIT_NAMES.get(unit_raw, unit_raw or None)
         data = {"kind": "value", "value": value, "unit": unit,
                 "qualifier": g["qual"].lower() if g.get("qual") else None,
-                "value_start": offset + match.start("value"), "value_end": offset + match.end("value")}
+                "value_start": offset + match.start(match_value), "value_end": offset + match.end(match_value)}
+        if g.get("upper"):
+            data["upper"] = parse_number(g["upper"])
         if g.get("base"):
             data["baseline"] = parse_number(g["base"])
             if not unit and g.get("bunit"):
