@@ -760,6 +760,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                     distinct.append(arm)
             if len(distinct) == len(values) and len(values) > 1:
                 paired = {id(v): a for v, a in zip(values, distinct, strict=True)}
+            elif respectively:
+                paired = _respectively_run(sent, offset, values, mentions)
         no_diff = bool(NO_DIFF.search(sent))
         harm = bool(HARM.search(sent))
         first_arm_value: Found | None = None
@@ -885,6 +887,23 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
                            rule_id="outcome.no_difference"))
         evidence.add(i)
     return out
+
+
+def _respectively_run(sent: str, offset: int, values: list[Found], mentions: list[tuple[int, Arm]]) -> dict[int, Arm]:
+    """'... 4.6 months and 4.4 months with nivolumab and everolimus, respectively': the values just
+    before the arms named just before 'respectively' pair with them in order."""
+    r = RESPECTIVELY.search(sent)
+    cut = offset + r.start()
+    before = [v for v in values if v.start < cut]
+    if not before:
+        return {}
+    arms: list[Arm] = []
+    for pos, arm in mentions:
+        if before[-1].end <= pos < cut and arm not in arms:
+            arms.append(arm)
+    if len(arms) < 2 or len(before) < len(arms):
+        return {}
+    return {id(v): a for v, a in zip(before[-len(arms):], arms, strict=True)}
 
 
 def _threshold_value(sent: str, offset: int, v: Found, values: list[Found]) -> bool:

@@ -339,3 +339,11 @@ def test_ranges_and_compared_counts(nlp):
     assert by_value[21].upper == 37 and by_value[21].unit == "minutes"
     assert by_value[8].arm == "suvorexant"
     assert by_value[1].arm == "placebo" and by_value[1].direction == "reference"
+
+
+def test_respectively_after_the_values(nlp):
+    text = ("In the randomized trial, 821 patients received nivolumab or everolimus. Median progression-free "
+            "survival was 4.6 months and 4.4 months with nivolumab and everolimus, respectively.")
+    trial = main_trial(nlp, text)
+    arms = {o.value: o.arm for o in trial.outcomes}
+    assert arms[4.6] == "nivolumab" and arms[4.4] == "everolimus"
