@@ -518,6 +518,8 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
     # "randomly assigned to X or Y", "either X or Y"
     for i, f in items("ARM"):
         if f.data["kind"] == "arm_pair":
+            if not all(plausible_arm_name(t) for t in f.data["arms"]):
+                continue  # "took one or two", "died or worse": not a choice between treatments
             for arm_text, (a_start, a_end) in zip(f.data["arms"], f.data["arm_spans"], strict=True):
                 if any(_same_arm(arm_text, a) for a in arms) or any(
                         a.start is not None and a_start <= a.start < a_end for a in arms):
@@ -621,6 +623,20 @@ def _same_arm(arm_text: str, arm: Arm) -> bool:
 def _arm_words(text: str) -> set[str]:
     text = re.sub(r"-(?:treated|only|based|alone|group)\b", "", text.lower())
     return {w for w in re.findall(r"[a-z][\w-]+", text) if w not in DRUG_STOP and not re.fullmatch(r"mg|mcg|iu|g", w)}
+
+
+NOT_ARM_START = re.compile(r"^(?:not|no|without|any|one|two|three|four|more|less|fewer|better|worse|approved|even|"
+                           r"only|also|just|other|another|several|many|some|each|every)\b", re.I)
+TIME_WORD = re.compile(r"\b(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|times?)\b", re.I)
+
+
+def plausible_arm_name(text: str) -> bool:
+    """Words that can name a treatment arm: not a number, a time, a negation or a verb alone."""
+    text = text.strip()
+    if not text or NOT_ARM_START.match(text) or TIME_WORD.search(text) or re.search(r"\d", text):
+        return False
+    words = text.split()
+    return not (len(words) == 1 and re.search(r"(?:ed|ing)$", words[0])) and len(words) <= 6
 
 
 def _new_arm_ok(f: Found, arms: list[Arm], sent: str) -> bool:
