@@ -701,10 +701,14 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
         names |= words_of[id(arm)] - others
         if arm.label in ("placebo", "sham") and not any("control" in a.label for a in arms):
             names.add("control")  # "the control group" of a placebo-controlled trial
+        distinctive = words_of[id(arm)] - others
         for name in names:
             if not name or len(name) < 3:
                 continue
-            for m in re.finditer(r"\b" + re.escape(name) + r"(?:s|es)?\b", sent, re.I):
+            # a distinctive word of six letters or more also names the arm as a stem ("gradual" in "gradualists")
+            stem = name in distinctive and len(name) >= 6 and not COMPARATOR_WORDS.fullmatch(name)
+            tail = r"[a-z]*\b" if stem else r"(?:s|es)?\b"
+            for m in re.finditer(r"\b" + re.escape(name) + tail, sent, re.I):
                 out.append((offset + m.start(), arm))
     out.sort(key=lambda p: p[0])
     return out
@@ -712,7 +716,9 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
 
 def _name_words(arm: Arm) -> set[str]:
     text = f"{arm.label} {arm.intervention or ''}".lower()
-    return {w for w in re.findall(r"[a-z][\w-]{2,}", text) if w not in DRUG_STOP}
+    words = set(re.findall(r"[a-z][\w-]{2,}", text))
+    words |= {part for w in words if "-" in w for part in w.split("-") if len(part) >= 3}  # "gradual-quit"
+    return {w for w in words if w not in DRUG_STOP}
 
 
 def clause_bounds(sent: str, pos: int) -> tuple[int, int]:
@@ -798,7 +804,13 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if arm is None and not between:
                 if in_clause:
                     after = [(p, a) for p, a in in_clause if p >= v.start]
-                    arm = (after[0] if after else in_clause[-1])[1]
+                    before = [(p, a) for p, a in in_clause if p < v.start]
+                    # "diet plus walking (about 16 pounds)": a value in brackets belongs to what precedes them
+                    bracketed = re.search(r"\([^()]*$", sent[:rel]) is not None
+                    if bracketed and before:
+                        arm = before[-1][1]
+                    else:
+                        arm = (after[0] if after else in_clause[-1])[1]
             if arm is None and (intro := INTRO_GROUP.match(sent)) and rel >= intro.end():
                 # "In the placebo group, there was a 13 percent reduction"
                 named = [a for p, a in mentions if p < offset + intro.end()]
