@@ -160,3 +160,15 @@ def test_cli_ingest_show_query_and_exit_code(server, tmp_path):
     refused = runner.invoke(cli, ["query", "--db", str(db_path), "delete from trials"])
     assert refused.exit_code != 0
     assert sqlite_utils.Database(db_path).table("trials").count > 0
+
+
+def test_same_release_under_two_urls_is_one_article(server, tmp_path, nlp):
+    page = (SAMPLES / SEED).read_bytes()
+    server.routes["/mirror/republished-release.html"] = Response(200, page)
+    settings = fast_settings(tmp_path)
+    ingest([server.url(f"/samples/{SEED}"), server.url("/mirror/republished-release.html")], settings, nlp=nlp)
+    db = sqlite_utils.Database(settings.db_path)
+    assert db.table("articles").count == 1
+    urls = [r["url"] for r in db.query("select url from article_urls order by url")]
+    assert len(urls) == 2 and any("/mirror/" in u for u in urls)
+    assert db.table("trials").count == 3
