@@ -34,7 +34,7 @@ RESULT_CUE = re.compile(r"\b(?:found|find|finds|show(?:ed|s|n)?|reduc|improv|inc
                         r"risk|efficac|effective|respon|surviv|alive|died|death|stopped|quit|abstin|side effect|"
                         r"adverse|complication|event|success|cure|clear|heal|remission|lower|higher|better|worse|"
                         r"benefit|differen|similar|significant|had\b|were\b|was\b|cut|halv|doubl|fewer|greater|more\b|"
-                        r"less\b)", re.I)
+                        r"less\b|required|needed|spent|lasted|averag)", re.I)
 BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have|be)|at baseline|at the start|"
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
@@ -799,9 +799,14 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20]):
                 continue
             arm = paired.get(id(v))
+            all_named = False
             in_clause = [(p, a) for p, a in mentions if offset + c_start <= p < offset + c_end]
             between = bool(GAP_BETWEEN.search(clause))  # "the 17-point gap between the treatment and placebo groups"
             if arm is None and not between:
+                named_before = {id(a) for p, a in mentions if v.start - 90 <= p < v.start}
+                if len(named_before) >= 3 and len(named_before) == len(arms):
+                    in_clause = []  # "Eylea, Avastin, and Lucentis participants required nine injections": everyone
+                    all_named = True
                 if in_clause:
                     after = [(p, a) for p, a in in_clause if p >= v.start]
                     before = [(p, a) for p, a in in_clause if p < v.start]
@@ -836,7 +841,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 label = "between groups"
             elif arm is not None:
                 label = arm.label
-            elif ALL_GROUPS.search(sent):
+            elif all_named or ALL_GROUPS.search(sent):
                 label = "all groups"
             elif BETWEEN.search(clause) or v.data.get("unit") == "percentage points":
                 label = "between groups"
