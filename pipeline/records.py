@@ -789,6 +789,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         first_arm_value: Found | None = None
         first_arm: Arm | None = None
         listed_arm: dict[str, Arm] = {}
+        listed_first: Found | None = None
+        listed_direction: str | None = None
         values = [v for v in values if not _threshold_value(sent, offset, v, values)]
         for v in values:
             rel = v.start - offset
@@ -799,7 +801,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20]):
                 continue
             arm = paired.get(id(v))
-            all_named = False
+            all_named = inherited = False
             in_clause = [(p, a) for p, a in mentions if offset + c_start <= p < offset + c_end]
             between = bool(GAP_BETWEEN.search(clause))  # "the 17-point gap between the treatment and placebo groups"
             if arm is None and not between:
@@ -823,7 +825,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             if arm is None and not in_clause and not between and v.rule_id in listed_arm:
                 # "apixaban prevented six patients from ..., 15 patients from ... and eight patients from ...":
                 # items of one list share the arm of the first
-                arm = listed_arm[v.rule_id]
+                arm, inherited = listed_arm[v.rule_id], True
             if arm is None and not in_clause and not between and CONTINUATION.match(sent) and (i - 1) in sent_text:
                 # "The dose ... reduced stiffness the most: 10.4 percent": the one arm the previous sentence named
                 previous = {id(a): a for _, a in sentence_mentions(i - 1)}
@@ -835,8 +837,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                   and not any(a in comparators for _, a in in_clause) and not OTHER_NAMED.search(sent[:rel])
                   and not WHOLE_POPULATION.search(clause)):
                 arm = active[0]  # a controlled trial's result that names no group is the intervention's
-            if arm is not None and v.rule_id.startswith("outcome.count_people"):
-                listed_arm.setdefault(v.rule_id, arm)
+            if arm is not None and v.rule_id.startswith("outcome.count_people") and v.rule_id not in listed_arm:
+                listed_arm[v.rule_id] = arm
+                listed_first = v
             if between:
                 label = "between groups"
             elif arm is not None:
@@ -866,6 +869,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 direction = "worsened" if RELATIVE.search(sent) else None
             else:
                 direction = "improved"
+            if inherited and listed_direction:
+                direction = listed_direction  # the items of one list read the same way
             d = v.data
             comparator = None
             if arm is not None and not is_comparator and comparators:
@@ -878,6 +883,8 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 unit=d.get("unit"), qualifier=d.get("qualifier"), baseline=d.get("baseline"),
                 upper=d.get("upper"), count=d.get("count"), denominator=d.get("denominator"), p_value=d.get("p_value"),
                 ci=d.get("ci"), direction=direction, rule_id=v.rule_id))
+            if v is listed_first:
+                listed_direction = direction
             evidence.add(i)
         if harm:
             _harm_directions([o for o in outcomes if offset <= o.start < offset + len(sent)])
