@@ -626,6 +626,7 @@ def _arm_words(text: str) -> set[str]:
 
 
 NOT_ARM_START = re.compile(r"^(?:not|no|without|any|one|two|three|four|more|less|fewer|better|worse|approved|even|"
+                           r"that|this|these|those|such|its|their|his|her|"
                            r"only|also|just|other|another|several|many|some|each|every)\b", re.I)
 TIME_WORD = re.compile(r"\b(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|times?)\b", re.I)
 
@@ -633,9 +634,11 @@ TIME_WORD = re.compile(r"\b(?:days?|weeks?|months?|years?|decades?|hours?|minute
 def plausible_arm_name(text: str) -> bool:
     """Words that can name a treatment arm: not a number, a time, a negation or a verb alone."""
     text = text.strip()
-    if not text or NOT_ARM_START.match(text) or TIME_WORD.search(text) or re.search(r"\d", text):
-        return False
     words = text.split()
+    if not text or NOT_ARM_START.match(text) or any(re.fullmatch(r"[\d.,]+", w) for w in words):
+        return False
+    if len(words) <= 2 and TIME_WORD.search(text):
+        return False
     return not (len(words) == 1 and re.search(r"(?:ed|ing)$", words[0])) and len(words) <= 6
 
 
@@ -650,6 +653,7 @@ def _new_arm_ok(f: Found, arms: list[Arm], sent: str) -> bool:
     else:
         restated = any(_same_arm(name, a) for a in arms)
     return (1 <= len(name.split()) <= max_words and bool(words - DRUG_STOP) and not restated
+            and (max_words > 4 or plausible_arm_name(name))
             and (f.rule_id != "arms.paren_n" or bool(ASSIGNMENT.search(sent))))
 
 
@@ -701,6 +705,8 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
         names |= words_of[id(arm)] - others
         if arm.label in ("placebo", "sham") and not any("control" in a.label for a in arms):
             names.add("control")  # "the control group" of a placebo-controlled trial
+        if arm.label == "sham":
+            names |= {"simulated", "fake", "mock", "inactive"}  # "a simulated acupuncture treatment"
         distinctive = words_of[id(arm)] - others
         for name in names:
             if not name or len(name) < 3:

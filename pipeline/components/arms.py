@@ -31,6 +31,7 @@ def clean_arm_text(text: str) -> str:
     text = _strip_leading(text.strip(" ,;:-"))
     text = re.sub(r"\s*\([^)]*\)?", "", AND_COMPARATOR.sub("", PURPOSE.sub("", text)))
     text = re.sub(r"^(?:an? |the )?\d+[- ](?:day|week|month|year)s?(?:[- ]long)? ", "", text.strip(" ,;:-"), flags=re.I)
+    text = re.sub(r"\s+for (?:\d+|\w+) (?:days?|weeks?|months?|years?)$", "", text, flags=re.I)  # "... for 24 weeks"
     return _strip_leading(text.strip(" ,;:-"))
 
 

@@ -60,6 +60,8 @@ class OutcomeComponent(RuleComponent):
             return None  # "from 1995 to 2005": years
         if NOT_RESULT_AFTER.match(sent_text[match.end():]):
             return None
+        if re.search(r"\b(?:aged?|ages)\b[^.;]{0,15}$", sent_text[max(0, match.start() - 25):match.start()], re.I):
+            return None  # "who ranged in age from 4 to 55": ages, not results
         unit_raw = (g.get("unit") or "").lower()
         unit = UNIT_NAMES.get(unit_raw, unit_raw or None)
         data = {"kind": "value", "value": value, "unit": unit,
