@@ -11,7 +11,8 @@ from pipeline.extensions import Found
 from pipeline.normalize import as_int, parse_number
 from pipeline.patterns import Rule
 
-LEADING = re.compile(r"^(?:either|both|a|an|the|to|or|and|receive|receiving|undergo|take|taking|use|using|get|getting|"
+LEADING = re.compile(r"^(?:(?:were |was )?(?:randomly )?(?:assigned|allocated|randomi[sz]ed|switched) to|"
+                     r"either|both|a|an|the|to|or|and|receive|receiving|undergo|take|taking|use|using|get|getting|"
                      r"one of (?:two|three|four) "
                      r"groups:?)\s+", re.I)
 
