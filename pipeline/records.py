@@ -343,7 +343,8 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
             i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
             outcome.hedges = hedges.get(i, [])
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
-                or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing"))
+                or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
+                or (trial.terminated and bucket.role == "mentioned"))
     if study_type == "trial" and bucket.role == "main" and not (trial.size or arms or trial.phase or trial.registry
                                                                 or trial.name or trial.duration or trial.design):
         concrete = False  # results alone, with no trial described, are not evidence of a trial
