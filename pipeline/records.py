@@ -44,6 +44,7 @@ DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian
                          r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
                         r"\b(?:studies|research) (?:suggests?|shows?|finds?|indicates?)\b|\branges? (?:from|between)\b|"
+                        r"\b(?:are|is) (?:thought|estimated|believed|expected) to\b|"
                         r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|"
                         r"\b(?:is|are) (?:usually|typically|generally|normally)\b|"
                         r"\b(?:usually|typically|generally|normally) (?:less|more|fewer|between|about|around|under|over)\b|"
@@ -85,6 +86,7 @@ PHASE = re.compile(r"\bphase\s+(?P<p>IV|III|II|I|[1-4])(?P<ab>[ab])?\b(?:/(?:IV|
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
+SUCCESS = re.compile(r"\b(?:success(?:ful)?|improv\w*|relie[fv]\w*|remission|respon\w+|cured?|heal\w*)\b", re.I)
 RELATIVE = re.compile(r"\b(?:than|compared|versus|vs\b|while|whereas|more|higher|increased?|fewer|lower|twice|"
                       r"placebo|control|sham)\b", re.I)
 REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|prevent\w*|avoid\w*|drop\w*|fell)\b", re.I)
@@ -871,7 +873,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 direction = "no difference"
             elif label in ("all", "all groups"):
                 direction = None
-            elif harm and not REDUCTION.search(clause):
+            elif harm and not REDUCTION.search(clause) and not SUCCESS.search(clause):
                 # a side-effect rate is a harm only when set against another group
                 direction = "worsened" if RELATIVE.search(sent) else None
             else:
