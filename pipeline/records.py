@@ -76,8 +76,11 @@ NOT_ARM_WORDS = {"age", "same", "different", "various", "other", "both", "each",
 WORD = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Z]\d?\b)?")
 NAME = re.compile(r"\b(?!(?:I{1,3}|IV|V)[ab]?\b)([A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Z0-9]+)*)"
                   r"(?: \([^)]{0,80}\)){0,2} (?:trial|study)\b|"
-                  r"\b(?:trial|study|known as|called|named)\b[^.()]{0,60}\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)|"
-                  r"\b(?:known as|called|named) (?:the )?(?P<called>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b")
+                  r"\b(?:trial|study)\b(?:,? (?:called|named|known as)(?: the)?(?: [A-Z][\w-]*){0,8})?\s*"
+                  r"\((?P<paren>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\)|"
+                  r"\b(?:known as|called|named) (?:the )?(?P<called>[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b|"
+                  r"\b(?P<coded>[A-Z][A-Za-z]*[A-Z][A-Za-z]*-\d{2,4})\b")  # CheckMate-025, KEYNOTE-189
+NOT_CODED = re.compile(r"^(?:COVID|SARS|MERS|IL|CD|HER|BRCA|PD|CTLA|HPV|HIV|ICD|DSM|GLP|SGLT|TNF|FGF|VEGF)-", re.I)
 NOT_NAMES = {"FDA", "NIH", "RCT", "US", "UK", "USA", "HIV", "AIDS", "CEO", "MD", "PHD", "CBD", "THC", "EU", "NHS",
              "CDC", "WHO", "ASCO", "AHA", "ACC", "ADA", "DNA", "RNA", "MRI", "CT", "PET", "BMI", "ER", "ICU", "NEJM",
              "JAMA", "BMJ", "LSE", "NYSE", "NASDAQ", "AP", "NCI", "VA", "COVID", "PR", "IND", "NDA", "BLA", "II",
@@ -189,7 +192,9 @@ def trial_names(sent: str) -> tuple[str, ...]:
         return ()
     out = []
     for m in NAME.finditer(sent):
-        name = m.group("paren") or m.group("called") or m.group(1)
+        name = m.group("paren") or m.group("called") or m.group("coded") or m.group(1)
+        if name and NOT_CODED.match(name):
+            continue
         if (name and name.upper() not in NOT_NAMES and not REGISTRY.match(name) and len(name) <= 20
                 and not re.fullmatch(r"(?:I{1,3}|IV|V)[ab]?", name) and name not in out):
             out.append(name)
