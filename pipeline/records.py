@@ -68,6 +68,11 @@ DRUG_STOP = {
     "it", "they", "we", "he", "she", "had", "have", "has", "be", "been", "being", "also", "only", "just", "more",
     "less", "dosing", "doses.", "used", "using", "use", "containing", "contains", "regimen", "equivalent",
     "week", "weeks", "days", "month", "months", "year", "years", "hour", "hours", "part", "parts",
+    # function words and verbs that sit next to amounts but never name a substance
+    "if", "not", "get", "gets", "got", "provides", "provide", "against", "milligrams", "milligram", "grams", "gram",
+    "micrograms", "intermediate", "individual", "twice-daily", "once-daily", "mass", "additional", "extra",
+    "approximately", "roughly", "nearly", "around", "neither", "nor",
+    "but", "so", "then", "when", "where", "which", "who", "whose", "what", "there", "here", "all", "any", "some",
 }
 VAGUE_ARM_WORDS = {"no", "such", "real", "standard", "any", "another", "either", "neither", "new", "first", "second",
                    "third", "older", "younger", "higher", "lower", "larger", "smaller", "overall"}

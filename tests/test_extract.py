@@ -347,3 +347,15 @@ def test_respectively_after_the_values(nlp):
     trial = main_trial(nlp, text)
     arms = {o.value: o.arm for o in trial.outcomes}
     assert arms[4.6] == "nivolumab" and arms[4.4] == "everolimus"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prostates weighing more than 80 grams were excluded.",
+    "The tablets are available in three dosage strengths: 24 mg, 49 mg and 97 mg.",
+    "Adults are urged to get 400 micrograms a day.",
+    "Supplement users had 281 grams higher lean mass.",
+    "The drug is typically prescribed in doses ranging from 15 to 37.5 mg.",
+])
+def test_amounts_that_are_not_trial_doses(nlp, sentence):
+    text = "In the randomized trial, 120 patients received the drug or placebo. " + sentence
+    assert not doses_of(main_trial(nlp, text))

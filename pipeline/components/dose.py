@@ -22,7 +22,11 @@ SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nig
 # Clauses where an amount is not a trial dose: guidelines, eligibility, prices, lab values.
 NOT_TRIAL_DOSE = re.compile(r"\brecommend|\bupper (?:daily )?limit|\bRDA\b|\bguideline|\beligib|\bexclu|\bprice|\bcosts?\b|"
                             r"\$|\bsold\b|\bover[- ]the[- ]counter|\bin (?:a|one) (?:cup|serving|glass|tablet of)\b|"
-                            r"\brecreational|\bcontains? (?:about|up to|as much as)?\s*\d", re.I)
+                            r"\brecreational|\bcontains? (?:about|up to|as much as)?\s*\d|\bweigh(?:ing|s|ed)?\b|"
+                            r"\bavailable in\b|\bstrengths?\b|\b(?:urged|advised|should) (?:to )?(?:get|take|consume)\b|"
+                            r"\bif you\b|\b(?:typically|usually|normally|commonly) (?:prescribed|taken|used|given)\b", re.I)
+# "281 grams higher lean mass": an amount compared is a result, not a dose
+COMPARED_AMOUNT = re.compile(r"^\s+(?:higher|lower|more|less|greater|fewer|heavier|lighter)\b", re.I)
 
 
 @Language.factory("claims_dose", assigns=["doc.spans"])
@@ -37,6 +41,8 @@ class DoseComponent(RuleComponent):
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
         if NOT_TRIAL_DOSE.search(clause_around(sent_text, match.start(), match.end())):
+            return None
+        if COMPARED_AMOUNT.match(sent_text[match.end():]):
             return None
         first = self.parse_one(match, sent_text, offset, rule)
         if first is None or not rule.attrs.get("list"):
