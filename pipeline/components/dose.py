@@ -40,7 +40,11 @@ class DoseComponent(RuleComponent):
     label = "DOSE"
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
-        if NOT_TRIAL_DOSE.search(clause_around(sent_text, match.start(), match.end())):
+        clause = clause_around(sent_text, match.start(), match.end())
+        intro = sent_text[:sent_text.find(clause)] if clause else ""
+        if intro.rstrip().endswith(":"):
+            clause = intro + clause  # "available in three strengths: 24 mg, 49 mg": the list keeps its introduction
+        if NOT_TRIAL_DOSE.search(clause):
             return None
         if COMPARED_AMOUNT.match(sent_text[match.end():]):
             return None
