@@ -39,12 +39,12 @@ BASELINE = re.compile(r"\b(?:eligib|inclusion|exclu|were required|had to (?:have
                       r"median age|mean age|average age|aged|were (?:women|men|female|male|white|black)|"
                       r"recommend|prevalence|each year|every year|worldwide|nationwide|in the (?:U\.?S\.?|United States)"
                       r"|Americans|population|affects?|suffer from|around the world|globally|stock|shares|investors|"
-                      r"revenue|sales|market)\b", re.I)
+                      r"revenue|sales|market|of gestation|defined as)\b", re.I)
 DEMOGRAPHIC = re.compile(r"\b(?:male|female|men|women|white|black|Hispanic|Asian|African[- ]American|median age|mean age|"
                          r"average age|treatment[- ]na[iï]ve|genotype|smokers|diabetic|obese|overweight)\b", re.I)
 BACKGROUND = re.compile(r"\b(?:studies|research|previous research) (?:have|has) (?:shown|found|suggested)\b|"
                         r"\b(?:studies|research) (?:suggests?|shows?|finds?|indicates?)\b|\branges? (?:from|between)\b|"
-                        r"\b(?:are|is) (?:thought|estimated|believed|expected) to\b|"
+                        r"\b(?:are|is) (?:thought|estimated|believed|expected) to\b|\bas many as\b[^.;]*\bmay\b|"
                         r"\bpooled (?:analysis|data)\b|\bcombined analysis\b|"
                         r"\b(?:is|are) (?:usually|typically|generally|normally)\b|"
                         r"\b(?:usually|typically|generally|normally) (?:less|more|fewer|between|about|around|under|over)\b|"
@@ -134,6 +134,7 @@ WHOLE_POPULATION = re.compile(r"\b(?:of|among) (?:all |the )?(?:\w+ )?(?:women|m
                               r"children|volunteers)\b(?! (?:in|on|who|taking|receiving|given|treated|assigned))", re.I)
 CONTINUATION = re.compile(r"^(?:It|They|Those|These (?:patients|participants|people)|This (?:group|dose|arm)|"
                           r"The (?:dose|group|drug|same group))\b")
+ACTIVE_GROUP = re.compile(r"\b(?:intervention|treatment|treated|active|experimental|study drug) (?:group|arm)s?\b", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -729,6 +730,11 @@ def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm
             tail = r"[a-z]*\b" if stem else r"(?:s|es)?\b"
             for m in re.finditer(r"\b" + re.escape(name) + tail, sent, re.I):
                 out.append((offset + m.start(), arm))
+    active = [a for a in arms if not COMPARATOR_WORDS.search(a.label)]
+    if len(active) == 1 and len(active) < len(arms):
+        # "the intervention group", "the treatment arm": the one active arm of a controlled trial
+        for m in ACTIVE_GROUP.finditer(sent):
+            out.append((offset + m.start(), active[0]))
     out.sort(key=lambda p: p[0])
     return out
 

@@ -359,3 +359,12 @@ def test_respectively_after_the_values(nlp):
 def test_amounts_that_are_not_trial_doses(nlp, sentence):
     text = "In the randomized trial, 120 patients received the drug or placebo. " + sentence
     assert not doses_of(main_trial(nlp, text))
+
+
+def test_intervention_group_is_the_one_active_arm(nlp):
+    text = ("In the randomized trial, 80 men received happiness training or joined a control group. 91 percent of "
+            "the intervention group had a suppressed viral load, compared with 76 percent of the control group.")
+    trial = main_trial(nlp, text)
+    arms = {o.value: (o.arm, o.direction) for o in trial.outcomes}
+    assert arms[76] == ("control", "reference")
+    assert arms[91][0] != "all" and arms[91][1] == "improved"
