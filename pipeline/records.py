@@ -135,6 +135,11 @@ WHOLE_POPULATION = re.compile(r"\b(?:of|among) (?:all |the )?(?:\w+ )?(?:women|m
 CONTINUATION = re.compile(r"^(?:It|They|Those|These (?:patients|participants|people)|This (?:group|dose|arm)|"
                           r"The (?:dose|group|drug|same group))\b")
 ACTIVE_GROUP = re.compile(r"\b(?:intervention|treatment|treated|active|experimental|study drug) (?:group|arm)s?\b", re.I)
+# between a named arm and a value: the value is another group's ("X ... compared to 49% of ...")
+OTHER_GROUP = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhereas\b|\bwhile\b|\bunlike\b",
+                         re.I)
+OTHER_GROUP_AFTER = re.compile(r"\s*(?:percent|%)?\s*of (?:those|people|patients|participants) (?:who|whose|in|on)\b", re.I)
+TARGET_AFTER = re.compile(r"\s*(?:percent\s+)?(?:goal|target|threshold|cut-?off|benchmark)\b", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -855,6 +860,16 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 # "The dose ... reduced stiffness the most: 10.4 percent": the one arm the previous sentence named
                 previous = {id(a): a for _, a in sentence_mentions(i - 1)}
                 arm = next(iter(previous.values())) if len(previous) == 1 else None
+            if arm is None and not in_clause and not between and not all_named:
+                # "apixaban reduced this risk by 50 percent, preventing four patients ...": the one arm the
+                # sentence names before the value, in an earlier clause, is its subject
+                named = {id(a): a for p, a in mentions if p < v.start}
+                last = max((p for p, _ in mentions if p < v.start), default=v.start)
+                if (len(named) == 1 and not ALL_GROUPS.search(sent)
+                        and not OTHER_GROUP.search(text_between := sent[last - offset:rel])
+                        and not OTHER_GROUP_AFTER.match(sent[v.end - offset:])
+                        and not OTHER_NAMED.search(text_between)):
+                    arm = next(iter(named.values()))
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
@@ -972,7 +987,10 @@ def _respectively_run(sent: str, offset: int, values: list[Found], mentions: lis
 
 
 def _threshold_value(sent: str, offset: int, v: Found, values: list[Found]) -> bool:
-    """In "64 percent of people had at least a 50 percent reduction", 50 is the responder threshold."""
+    """In "64 percent of people had at least a 50 percent reduction", 50 is the responder threshold;
+    in "reduced by 48%, just short of the 50% goal", 50 is the target."""
+    if TARGET_AFTER.match(sent[v.end - offset:]):
+        return True
     before = sent[max(0, v.start - offset - 40):v.start - offset]
     if not re.search(r"\b(?:(?:at least |more than |over )?an?|(?:lost|gained|losing|gaining|reduced by|reduction of|"
                      r"improved by|fell by|dropped by) (?:at least |more than |over )?) ?$", before):

@@ -368,3 +368,29 @@ def test_intervention_group_is_the_one_active_arm(nlp):
     arms = {o.value: (o.arm, o.direction) for o in trial.outcomes}
     assert arms[76] == ("control", "reference")
     assert arms[91][0] != "all" and arms[91][1] == "improved"
+
+
+def test_hyphenated_amount_is_a_dose_that_names_its_arm(nlp):
+    text = ("In the randomized trial, 600 patients were assigned to 5 mg or 10 mg of the drug, or placebo. "
+            "Forty percent of those taking a 10-mg dose had remission at a year.")
+    trial = main_trial(nlp, text)
+    arm_of = {o.value: o.arm for o in trial.outcomes}
+    assert "10" in arm_of[40] and "5 mg" not in arm_of[40]
+
+
+def test_the_arm_a_sentence_opens_with_owns_a_later_clause_value(nlp):
+    text = ("In the randomized trial, 18,000 patients took apixaban or warfarin. Apixaban reduced this risk by half, "
+            "preventing four patients from having a stroke. Warfarin users had more bleeds than expected, compared "
+            "with 49% of those who stopped.")
+    trial = main_trial(nlp, text)
+    arm_of = {o.value: o.arm for o in trial.outcomes}
+    assert arm_of[4] == "apixaban"
+    assert arm_of.get(49) != "warfarin"  # a value after "compared with" is another group's
+
+
+def test_a_goal_is_not_a_result(nlp):
+    text = ("In the randomized trial, 700 smokers were assigned to quit abruptly or gradually. By quit day the "
+            "gradual group had cut smoking by 48 percent, just short of the 50 percent goal.")
+    trial = main_trial(nlp, text)
+    values = {o.value for o in trial.outcomes}
+    assert 48 in values and 50 not in values
