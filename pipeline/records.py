@@ -95,7 +95,7 @@ ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
 SUCCESS = re.compile(r"\b(?:success(?:ful)?|improv\w*|relie[fv]\w*|remission|respon\w+|cured?|heal\w*)\b", re.I)
-RELATIVE = re.compile(r"\b(?:than|compared|versus|vs\b|while|whereas|more|higher|increased?|fewer|lower|twice|"
+RELATIVE = re.compile(r"\b(?:than|compared|versus|vs\b|while|whereas|more|higher(?!\s+(?:\w+\s+)?doses?\b)|increased?|fewer|lower|twice|"
                       r"placebo|control|sham)\b", re.I)
 REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|prevent\w*|avoid\w*|drop\w*|fell)\b", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
@@ -125,6 +125,9 @@ TIMEPOINT = re.compile(r"\b(?:at|after|by|within) (?P<tp>(?:week|month|day|year)
                        r"days?|years?|hours?))\b|\b(?P<tp2>\w+ (?:weeks?|months?|days?|years?) later)\b", re.I)
 INTRO_GROUP = re.compile(r"^(?:In|Among|For|Within|Of) (?:the |those |patients |participants |people |women |men |children )?"
                          r"[^,;]{2,60}?,", re.I)
+# "At the outset, they were asleep 66 percent of the time": the whole sentence is before treatment
+OPENS_AT_BASELINE = re.compile(r"\W*(?:at|before) (?:the )?(?:outset|baseline|start|beginning)\b", re.I)
+LATER = re.compile(r"\b(?:after|later|by the end|at the end|following|then)\b", re.I)
 FOLLOW_UP = re.compile(r"\bfollow(?:ed)?[- ]?up\b|\bfollowed (?:\w+ )?for\b", re.I)  # "a median follow-up of 9 years"
 # "compared with ropinirole (63 percent)": the value belongs to something named right before it
 OTHER_NAMED = re.compile(r"\b(?:with|than|versus|vs\.?|to) [A-Za-z][\w-]+ \($")
@@ -828,7 +831,9 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
             c_start = min(c_start, rel)
             c_end = max(c_end, v.end - offset)
             clause = sent[c_start:c_end]
-            if BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20]):
+            opening = OPENS_AT_BASELINE.match(sent)
+            if ((opening and not LATER.search(sent[opening.end():rel]))
+                    or BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20])):
                 continue
             arm = paired.get(id(v))
             all_named = inherited = False

@@ -394,3 +394,17 @@ def test_a_goal_is_not_a_result(nlp):
     trial = main_trial(nlp, text)
     values = {o.value for o in trial.outcomes}
     assert 48 in values and 50 not in values
+
+
+def test_a_sentence_set_at_the_outset_holds_no_result(nlp):
+    text = ("In the randomized trial, 500 adults took the sleep drug or placebo. At the outset, they were asleep for "
+            "66 percent of their time in bed. After a month, the drug group slept 13 percent longer than placebo.")
+    values = {o.value for o in main_trial(nlp, text).outcomes}
+    assert 66 not in values and 13 in values
+
+
+def test_a_side_effect_rate_at_higher_doses_is_not_a_comparison(nlp):
+    text = ("In the randomized trial, 500 adults took the sleep drug or placebo. The most common side effect was "
+            "sleepiness, reported by about 10 percent of patients on the two higher doses of the drug.")
+    outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 10)
+    assert outcome.direction is None
