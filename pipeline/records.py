@@ -95,8 +95,8 @@ ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 REGISTRY = re.compile(r"\bNCT\d{8}\b")
 TERMINATED = re.compile(r"\b(?:stopped (?:the trial |the study )?early|terminated|halted early|was halted)\b", re.I)
 SUCCESS = re.compile(r"\b(?:success(?:ful)?|improv\w*|relie[fv]\w*|remission|respon\w+|cured?|heal\w*)\b", re.I)
-RELATIVE = re.compile(r"\b(?:than|compared|versus|vs\b|while|whereas|more|higher(?!\s+(?:\w+\s+)?doses?\b)|increased?|fewer|lower|twice|"
-                      r"placebo|control|sham)\b", re.I)
+RELATIVE = re.compile(r"\b(?:than|compared|versus|vs\b|while|whereas|more|higher(?!\s+(?:\w+\s+)?doses?\b)|increased?|"
+                      r"fewer|lower|twice|placebo|control|sham)\b", re.I)
 REDUCTION = re.compile(r"\b(?:reduc\w*|lower\w*|fewer|less|decreas\w*|cut|prevent\w*|avoid\w*|drop\w*|fell)\b", re.I)
 RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:]|,\s|\s[-–—]\s|\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bwhile\b|\bwhereas\b|"
