@@ -143,6 +143,10 @@ OTHER_GROUP = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\
                          re.I)
 OTHER_GROUP_AFTER = re.compile(r"\s*(?:percent|%)?\s*of (?:those|people|patients|participants) (?:who|whose|in|on)\b", re.I)
 TARGET_AFTER = re.compile(r"\s*(?:percent\s+)?(?:goal|target|threshold|cut-?off|benchmark)\b", re.I)
+# "compared to warfarin (HR=0.78)": an arm named as the comparison is not the sentence's subject
+COMPARED_TO = re.compile(r"\b(?:compared (?:with|to)|than|versus|vs\.?|relative to|excluding|except)\s+"
+                         r"(?:(?:the|a|an|those|patients|people|participants)\s+)*(?:(?:on|taking|given|receiving|in)\s+)?"
+                         r"(?:the\s+|a\s+)?$", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
 BETWEEN = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms|cohorts)\b|\bgap\b|\bdifference\b|"
                      r"\bbetween [\w -]{1,40}? and [\w -]{1,40}?(?:groups|arms|cohorts)\b", re.I)
@@ -870,11 +874,13 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 # sentence names before the value, in an earlier clause, is its subject
                 named = {id(a): a for p, a in mentions if p < v.start}
                 last = max((p for p, _ in mentions if p < v.start), default=v.start)
-                if (len(named) == 1 and not ALL_GROUPS.search(sent)
+                subject = next(iter(named.values())) if len(named) == 1 else None
+                if (subject is not None and subject not in comparators and not ALL_GROUPS.search(sent)
+                        and not COMPARED_TO.search(sent[max(0, last - offset - 40):last - offset])
                         and not OTHER_GROUP.search(text_between := sent[last - offset:rel])
                         and not OTHER_GROUP_AFTER.match(sent[v.end - offset:])
                         and not OTHER_NAMED.search(text_between)):
-                    arm = next(iter(named.values()))
+                    arm = subject
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm

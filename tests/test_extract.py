@@ -408,3 +408,10 @@ def test_a_side_effect_rate_at_higher_doses_is_not_a_comparison(nlp):
             "sleepiness, reported by about 10 percent of patients on the two higher doses of the drug.")
     outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 10)
     assert outcome.direction is None
+
+
+def test_an_arm_named_as_the_comparison_is_not_the_subject(nlp):
+    text = ("In the randomized trial, 1,300 patients took cladribine tablets or placebo. Compared to the patients "
+            "taking the placebo, patients on the medication were 55 percent less likely to have a relapse.")
+    outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 55)
+    assert outcome.arm != "placebo" and outcome.direction == "improved"
