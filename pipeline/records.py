@@ -107,14 +107,17 @@ GROUP_CONTEXT = re.compile(r"\d|%|\b(?:percent|compared|versus|vs|than|assigned|
                            r"fewer|more|less|higher|lower|reported|experienced|improved|reduced)\b", re.I)
 ARM_CONTEXT = re.compile(r"\b(?:group|arm|assigned|randomi[sz]|compared|versus|vs\b|received|receiving|given|"
                          r"than|allocated)", re.I)
-COMPARISON = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b|"
-                        r"\band\b|,", re.I)
+# words that set one group's figure against another's
+COMPARISON_WORDS = r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhile\b|\bwhereas\b"
+# the words that lead into the group compared against ("compared to warfarin", "than placebo")
+COMPARED_LEAD = r"compared (?:with|to)|than|versus|vs\.?|relative to"
+COMPARISON = re.compile(COMPARISON_WORDS + r"|\band\b|,", re.I)
 QUAL_NO_DIFF = re.compile(r"\bno (?:statistically )?(?:significant |important |measurable |meaningful )?differences? "
                           r"(?:\w+ ){0,6}?between (?:the )?(?:two |three |four |treatment |study )?(?:groups|arms|treatments)\b|"
                           r"\b(?:did|does) not (?:provide |produce |lead to |result in )?(?:any )?(?:better|worse|greater) "
                           r"(?:outcomes|results|relief)\b|\b(?:similar|comparable) (?:\w+ ){0,4}?(?:in|between|across) "
                           r"(?:both|all|the two|the three|the) (?:\w+ )?(?:groups|arms)\b", re.I)
-VERSUS_COMPARATOR = re.compile(r"\b(?:compared (?:with|to)|than|versus|vs\.?|over|relative to) (?:those |patients |people )?"
+VERSUS_COMPARATOR = re.compile(rf"\b(?:{COMPARED_LEAD}|over) (?:those |patients |people )?"
                                r"(?:(?:on|taking|given|receiving|who (?:got|took|received)) )?(?:a |the )?"
                                r"(?:placebo|sham|control|usual care|standard care|dummy)", re.I)
 THE_TREATMENT = re.compile(r"\b(?:the|this) (?:new |experimental |investigational |candidate |active )?(?:drug|vaccine|"
@@ -139,12 +142,11 @@ CONTINUATION = re.compile(r"^(?:It|They|Those|These (?:patients|participants|peo
                           r"The (?:dose|group|drug|same group))\b")
 ACTIVE_GROUP = re.compile(r"\b(?:intervention|treatment|treated|active|experimental|study drug) (?:group|arm)s?\b", re.I)
 # between a named arm and a value: the value is another group's ("X ... compared to 49% of ...")
-OTHER_GROUP = re.compile(r"\bcompared (?:with|to)\b|\bversus\b|\bvs\.?\s|\bthan\b|\bwhereas\b|\bwhile\b|\bunlike\b",
-                         re.I)
+OTHER_GROUP = re.compile(COMPARISON_WORDS + r"|\bunlike\b", re.I)
 OTHER_GROUP_AFTER = re.compile(r"\s*(?:percent|%)?\s*of (?:those|people|patients|participants) (?:who|whose|in|on)\b", re.I)
 TARGET_AFTER = re.compile(r"\s*(?:percent\s+)?(?:goal|target|threshold|cut-?off|benchmark)\b", re.I)
 # "compared to warfarin (HR=0.78)": an arm named as the comparison is not the sentence's subject
-COMPARED_TO = re.compile(r"\b(?:compared (?:with|to)|than|versus|vs\.?|relative to|excluding|except)\s+"
+COMPARED_TO = re.compile(rf"\b(?:{COMPARED_LEAD}|excluding|except)\s+"
                          r"(?:(?:the|a|an|those|patients|people|participants)\s+)*(?:(?:on|taking|given|receiving|in)\s+)?"
                          r"(?:the\s+|a\s+)?$", re.I)
 ALL_GROUPS = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b", re.I)
@@ -829,13 +831,13 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         listed_first: Found | None = None
         listed_direction: str | None = None
         values = [v for v in values if not _threshold_value(sent, offset, v, values)]
+        opening = OPENS_AT_BASELINE.match(sent)
         for v in values:
             rel = v.start - offset
             c_start, c_end = clause_bounds(sent, rel)
             c_start = min(c_start, rel)
             c_end = max(c_end, v.end - offset)
             clause = sent[c_start:c_end]
-            opening = OPENS_AT_BASELINE.match(sent)
             if ((opening and not LATER.search(sent[opening.end():rel]))
                     or BASELINE.search(clause) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20])):
                 continue
@@ -870,17 +872,7 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
                 previous = {id(a): a for _, a in sentence_mentions(i - 1)}
                 arm = next(iter(previous.values())) if len(previous) == 1 else None
             if arm is None and not in_clause and not between and not all_named:
-                # "apixaban reduced this risk by 50 percent, preventing four patients ...": the one arm the
-                # sentence names before the value, in an earlier clause, is its subject
-                named = {id(a): a for p, a in mentions if p < v.start}
-                last = max((p for p, _ in mentions if p < v.start), default=v.start)
-                subject = next(iter(named.values())) if len(named) == 1 else None
-                if (subject is not None and subject not in comparators and not ALL_GROUPS.search(sent)
-                        and not COMPARED_TO.search(sent[max(0, last - offset - 40):last - offset])
-                        and not OTHER_GROUP.search(text_between := sent[last - offset:rel])
-                        and not OTHER_GROUP_AFTER.match(sent[v.end - offset:])
-                        and not OTHER_NAMED.search(text_between)):
-                    arm = subject
+                arm = _subject_arm(sent, offset, v, mentions, comparators)
             if arm is None and len(active) == 1 and (VERSUS_COMPARATOR.search(clause) or VERSUS_COMPARATOR.search(sent)
                                                      or THE_TREATMENT.search(clause)):
                 arm = active[0]  # "had 90% efficacy compared to placebo": the one active arm
@@ -940,6 +932,24 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
         if harm:
             _harm_directions([o for o in outcomes if offset <= o.start < offset + len(sent)])
     return outcomes
+
+
+def _subject_arm(sent: str, offset: int, v: Found, mentions: list[tuple[int, Arm]],
+                 comparators: list[Arm]) -> Arm | None:
+    """The one arm a sentence names before a value, in an earlier clause, is its subject ("apixaban reduced this
+    risk by 50 percent, preventing four patients ..."), unless it is a comparator, is itself named as the
+    comparison ("compared to warfarin"), or another group's figure stands between ("... compared to 49% of ...")."""
+    before = [(p, a) for p, a in mentions if p < v.start]  # mentions are in text order
+    if len({id(a) for _, a in before}) != 1 or ALL_GROUPS.search(sent):
+        return None
+    last, subject = before[-1]
+    rel_last, rel = last - offset, v.start - offset
+    between = sent[rel_last:rel]
+    if (subject in comparators or COMPARED_TO.search(sent[max(0, rel_last - 40):rel_last])
+            or OTHER_GROUP.search(between) or OTHER_NAMED.search(between)
+            or OTHER_GROUP_AFTER.match(sent[v.end - offset:])):
+        return None
+    return subject
 
 
 def _harm_directions(sentence_outcomes: list[Outcome]) -> None:
