@@ -47,20 +47,18 @@ def _span_heading(span: Span) -> str | None:
 def register() -> None:
     # Payloads live in one Doc-level dict: span extension values are keyed by offsets, so two
     # matches over the same characters would overwrite each other.
-    if not Doc.has_extension("found"):
-        Doc.set_extension("found", default=None)
-    if not Span.has_extension("claim"):
-        Span.set_extension("claim", getter=_span_claim)
-    if not Span.has_extension("block"):
-        Span.set_extension("block", getter=_span_block)
-    if not Span.has_extension("heading"):
-        Span.set_extension("heading", getter=_span_heading)
-    if not Doc.has_extension("study_type"):
-        Doc.set_extension("study_type", default=None)
-    if not Doc.has_extension("sent_spans"):
-        Doc.set_extension("sent_spans", default=None)
-    if not Doc.has_extension("plain_text"):
-        Doc.set_extension("plain_text", default=None)
+    extensions = [
+        (Doc, "found", {"default": None}),
+        (Span, "claim", {"getter": _span_claim}),
+        (Span, "block", {"getter": _span_block}),
+        (Span, "heading", {"getter": _span_heading}),
+        (Doc, "study_type", {"default": None}),
+        (Doc, "sent_spans", {"default": None}),
+        (Doc, "plain_text", {"default": None}),
+    ]
+    for owner, name, kwargs in extensions:
+        if not owner.has_extension(name):
+            owner.set_extension(name, **kwargs)
 
 
 def add_found(doc: Doc, key: str, found: Found) -> None:
