@@ -770,24 +770,26 @@ class _ArticleScorer:
         for gi, ga in enumerate(garms):
             if gi in mg:
                 continue
-            self.c("arm").fn += 1
-            self.c("arm_n").fn += int(ga.get("n") is not None)
-            doses = [d for d in arm_doses(ga) if _dose_key(d, False)]
-            self.c("dose").fn += len(doses)
-            self.c("dose_full").fn += len(doses)
+            doses = self._unaligned_arm(ga, "fn")
             extra = f" n={ga.get('n')}" if ga.get("n") is not None else ""
             extra += f" doses {[_describe_dose(d) for d in doses]}" if doses else ""
             self.problem(f"{label} missed arm {_arm_name(ga)!r}{extra}")
         for pi, pa in enumerate(parms):
             if pi in mp:
                 continue
-            self.c("arm").fp += 1
-            self.c("arm_n").fp += int(pa.get("n") is not None)
-            doses = [d for d in arm_doses(pa) if _dose_key(d, False)]
-            self.c("dose").fp += len(doses)
-            self.c("dose_full").fp += len(doses)
+            self._unaligned_arm(pa, "fp")
             self.problem(f"{label} spurious arm {_arm_name(pa)!r}")
         return arm_map
+
+    def _unaligned_arm(self, arm: Mapping[str, Any], side: str) -> list[Mapping[str, Any]]:
+        """Count an arm the other side has no match for: its n and scored doses are all ``side`` ("fn" for a gold
+        arm, "fp" for a predicted one). Returns those doses."""
+        doses = [d for d in arm_doses(arm) if _dose_key(d, False)]
+        for key, k in (("arm", 1), ("arm_n", int(arm.get("n") is not None)), ("dose", len(doses)),
+                       ("dose_full", len(doses))):
+            c = self.c(key)
+            setattr(c, side, getattr(c, side) + k)
+        return doses
 
     def _outcomes(self, g: Mapping[str, Any], p: Mapping[str, Any], arm_map: dict[str, str], label: str) -> None:
         gouts = list(g.get("outcomes") or [])
