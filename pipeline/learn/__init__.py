@@ -1,0 +1,1 @@
+"""Trained decisions over rule candidates: features, small linear models, training and cross-validation."""
