@@ -4,7 +4,8 @@
     ├── FetchError              network, HTTP status, content type, size, robots.txt
     ├── CleanError              no main text could be found in a page
     ├── ExtractError            the NLP stage failed on a document
-    └── SchemaError             the database does not have the expected shape
+    ├── SchemaError             the database does not have the expected shape
+    └── AuditError              a verdict or audit request that cannot be applied
 """
 
 from __future__ import annotations
@@ -37,3 +38,7 @@ class ExtractError(ClaimsError):
 
 class SchemaError(ClaimsError):
     """The database shape is not what this version expects."""
+
+
+class AuditError(ClaimsError):
+    """A verdict or audit request that cannot be applied (unknown value, bad verdict)."""

@@ -51,6 +51,7 @@ class CleanPage:
     stage: str = "generic"
     lang: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    encoding: str | None = None  # the codec the page bytes were decoded with
 
 
 # --- extraction records -----------------------------------------------------------------

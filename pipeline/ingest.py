@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -12,12 +11,22 @@ from spacy.language import Language
 
 from models.errors import ClaimsError
 from models.records import FetchResult
-from pipeline.doc import extract_page
-from pipeline.extract import EXTRACTOR_VERSION
+from pipeline.extract import EXTRACTOR_VERSION, extract
 from pipeline.settings import Settings
-from pipeline.store import open_db, save_article, save_page
-from scrapers.clean import clean_html, content_fingerprint
-from scrapers.fetch import fetch_many, load_raw, normalize_url, save_raw
+from pipeline.store import (
+    content_fingerprint,
+    last_ok_article,
+    last_ok_pages,
+    last_validators,
+    load_raw,
+    open_db,
+    recently_fetched,
+    save_article,
+    save_page,
+    save_raw,
+)
+from scrapers.clean import clean_html
+from scrapers.fetch import fetch_many, normalize_url
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
@@ -83,28 +92,6 @@ def source_url(source: str) -> str:
     return Path(source).resolve().as_uri()
 
 
-def recently_fetched(db: sqlite_utils.Database, url: str, hours: float) -> str | None:
-    """The article id of a successful fetch of ``url`` within ``hours``, if any."""
-    since = (datetime.now(UTC) - timedelta(hours=hours)).replace(microsecond=0).isoformat()
-    rows = list(db.query(
-        "select article_id from pages where url = ? and ok = 1 and article_id is not null "
-        "and fetched_at >= ? order by id desc limit 1", [url, since]))
-    return rows[0]["article_id"] if rows else None
-
-
-def last_validators(db: sqlite_utils.Database, urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
-    """ETag / Last-Modified of each URL's last successful fetch, for conditional requests."""
-    out = {}
-    for url in urls:
-        if not url.startswith(("http://", "https://")):
-            continue
-        rows = list(db.query("select etag, last_modified from pages where url = ? and ok = 1 and article_id is not null "
-                             "order by id desc limit 1", [url]))
-        if rows and (rows[0]["etag"] or rows[0]["last_modified"]):
-            out[url] = (rows[0]["etag"], rows[0]["last_modified"])
-    return out
-
-
 def ingest(
     sources: list[str],
     settings: Settings,
@@ -148,16 +135,13 @@ def process_fetch(db: sqlite_utils.Database, nlp: Language, fetched: FetchResult
     """Store one fetch attempt and, if it brought a page, its article and claims."""
     if fetched.not_modified:
         # 304: the stored article is current; the attempt is recorded against it
-        known = list(db.query("select article_id from pages where url = ? and ok = 1 and article_id is not null "
-                              "order by id desc limit 1", [fetched.url]))
-        article_id = known[0]["article_id"] if known else None
+        article_id = last_ok_article(db, fetched.url)
         save_page(db, fetched, article_id=article_id)
         return SourceResult(fetched.url, ok=True, article_id=article_id, skipped=True)
     if not fetched.ok:
         save_page(db, fetched)
         return SourceResult(fetched.url, ok=False, error=fetched.error)
-    sha = save_raw(settings.raw_dir, fetched.body)
-    fetched = _with_sha(fetched, sha)
+    save_raw(settings.raw_dir, fetched.body, fetched.sha256)
     return store_article_from_raw(db, nlp, fetched, fetched.body)
 
 
@@ -166,7 +150,7 @@ def store_article_from_raw(db: sqlite_utils.Database, nlp: Language, fetched: Fe
     """Clean + extract + save in one transaction; a page without article text is recorded as failed."""
     try:
         page = clean_html(body, fetched.final_url or fetched.url, encoding=fetched.encoding)
-        claims = extract_page(nlp, page)
+        claims = extract(nlp, page)
     except ClaimsError as exc:
         if record_page:
             save_page(db, fetched, error=exc.message)
@@ -176,7 +160,7 @@ def store_article_from_raw(db: sqlite_utils.Database, nlp: Language, fetched: Fe
         fingerprint=content_fingerprint(page.text), extractor_version=EXTRACTOR_VERSION,
     )
     if record_page:
-        save_page(db, fetched, article_id=article_id)
+        save_page(db, replace(fetched, encoding=page.encoding), article_id=article_id)
     return SourceResult(fetched.url, ok=True, article_id=article_id, trials=len(claims.trials))
 
 
@@ -188,10 +172,7 @@ def reprocess(settings: Settings, *, nlp: Language | None = None,
     nlp = nlp or build_nlp()
     db = open_db(str(settings.db_path))
     summary = IngestSummary()
-    rows = list(db.query(
-        "select p.url, p.final_url, p.sha256, p.encoding, p.content_type, p.status from pages p "
-        "join (select url, max(id) as id from pages where ok = 1 group by url) last on last.id = p.id"))
-    for row in rows:
+    for row in last_ok_pages(db):
         fetched = FetchResult(url=row["url"], final_url=row["final_url"], status=row["status"],
                               content_type=row["content_type"], encoding=row["encoding"],
                               sha256=row["sha256"], fetched_at=None)
@@ -206,10 +187,3 @@ def reprocess(settings: Settings, *, nlp: Language | None = None,
             on_result(result)
     db.close()
     return summary
-
-
-def _with_sha(fetched: FetchResult, sha: str) -> FetchResult:
-    from dataclasses import replace
-
-    return replace(fetched, sha256=sha)
-

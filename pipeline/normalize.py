@@ -137,3 +137,68 @@ def normalize_duration(number: str, unit: str) -> str | None:
     if v == 1:
         unit_n = unit_n.rstrip("s")
     return f"{v} {unit_n}"
+
+
+# --- display and reviewer input ---------------------------------------------------------
+
+
+def plain_number(x: float | int | None) -> float | int | None:
+    """Integral floats as ints (150.0 -> 150), for JSON and display; other values unchanged."""
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def format_number(x: float | int | None) -> str:
+    """150.0 -> '150', 2.5 -> '2.5', None -> ''."""
+    return "" if x is None else str(plain_number(float(x)))
+
+
+def format_dose(dose: dict) -> str:
+    """One dose as people write it: '150 mg/day', 'up to 270 mg/day', '10–20 mg twice daily', 'baclofen 30 mg'.
+
+    ``dose`` holds value, upper, unit, per and optionally frequency and drug (a stored row or its JSON)."""
+    value, upper = dose.get("value"), dose.get("upper")
+    if value is None:
+        amount = "?"
+    elif upper is not None and upper != value:
+        amount = f"{format_number(value)}–{format_number(upper)}"
+    elif upper is not None:
+        amount = f"up to {format_number(value)}"
+    else:
+        amount = format_number(value)
+    out = f"{amount} {dose.get('unit') or ''}".strip()
+    if dose.get("per"):
+        out += f"/{dose['per']}"
+    if dose.get("frequency"):
+        out += f" {dose['frequency']}"
+    if dose.get("drug"):
+        out = f"{dose['drug']} {out}"
+    return out
+
+
+DOSE_INPUT = re.compile(rf"(?P<upto>up to\s+)?(?P<value>{DIGITS_RE})\s*(?:(?:-|–|to)\s*(?P<upper>{DIGITS_RE}))?\s*"
+                        r"(?P<unit>[a-zA-Zµμ%][a-zA-Zµμ%0-9²]*)?(?:\s*(?:/|per|a|an|every)\s*(?P<per>day|week|month|kg|m2|m²))?",
+                        re.I)
+
+
+def parse_dose(text: str) -> dict:
+    """A dose typed by a reviewer: '150 mg/day', 'up to 270 mg per day', '10-20 mg', '2 mg/kg daily'."""
+    t = text.strip()
+    m = DOSE_INPUT.search(t)
+    if not m:
+        return {"value": None, "upper": None, "unit": None, "per": None, "text": t}
+    value = parse_number(m.group("value"))
+    upper = parse_number(m.group("upper")) if m.group("upper") else (value if m.group("upto") else None)
+    unit = normalize_unit(m.group("unit")) if m.group("unit") else None
+    per = m.group("per")
+    if per and per.lower() in ("kg", "m2", "m²") and unit:
+        unit, per = normalize_unit(f"{unit}/{per}"), None
+    per = normalize_per(per) or ("day" if re.search(r"\bdaily\b", t, re.I) else None)
+    return {"value": plain_number(value), "upper": plain_number(upper), "unit": unit, "per": per, "text": t}
+
+
+def first_number(text: str) -> float | int | None:
+    """The first number written in digits in a reviewer's input ('151 patients' -> 151)."""
+    m = re.search(DIGITS_RE, text)
+    return plain_number(parse_number(m.group(0))) if m else None

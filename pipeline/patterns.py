@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from typing import Any
 
 import srsly
 
 from pipeline.normalize import DIGITS_RE, NUMBER_RE
-from pipeline.settings import PATTERNS_DIR
+
+PATTERNS_DIR = files("claims_data") / "patterns"
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Rule:
 def macros() -> dict[str, str]:
     """Shared fragments ({UNIT}, {PER}, {FREQ}) plus numbers ({NUM}: digits or words, {NUMD}: digits)."""
     out = {"NUM": NUMBER_RE, "NUMD": DIGITS_RE}
-    for row in srsly.read_jsonl(PATTERNS_DIR / "fragments.jsonl"):
+    for row in srsly.read_jsonl(str(PATTERNS_DIR / "fragments.jsonl")):
         out[row["name"]] = row["pattern"]
     return out
 
@@ -39,7 +41,7 @@ def expand(pattern: str) -> str:
 def load_rules(name: str, flags: int = re.IGNORECASE) -> tuple[Rule, ...]:
     """Compile the rules of ``data/patterns/<name>.jsonl``; each keeps its ``id`` for provenance."""
     rules = []
-    for row in srsly.read_jsonl(PATTERNS_DIR / f"{name}.jsonl"):
+    for row in srsly.read_jsonl(str(PATTERNS_DIR / f"{name}.jsonl")):
         attrs = {k: v for k, v in row.items() if k not in ("id", "pattern")}
         rule_flags = flags if not attrs.get("case_sensitive") else 0
         rules.append(Rule(row["id"], re.compile(expand(row["pattern"]), rule_flags), attrs))

@@ -6,29 +6,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
+from scrapers.fetch import FetchSettings
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-PATTERNS_DIR = DATA_DIR / "patterns"
+DEFAULT_DB = Path("data") / "claims.db"
 
 
 @dataclass
-class Settings:
-    db_path: Path = DATA_DIR / "claims.db"
-    raw_dir: Path = DATA_DIR / "raw"
+class Settings(FetchSettings):
+    """Fetch settings plus where the database and the raw pages live. The raw store sits beside the
+    database unless ``raw_dir`` says otherwise, so a database elsewhere is self-contained."""
+
+    db_path: Path = DEFAULT_DB
+    raw_dir: Path | None = None
     user_agent: str = (
         f"trial-claims/{__version__} (+https://github.com/trial-claims/trial-claims; science-news claims pipeline)"
     )
-    timeout: float = 20.0  # seconds, per request (connect and read)
-    total_timeout: float = 60.0  # seconds, one URL including retries
-    max_bytes: int = 10 * 1024 * 1024
-    retries: int = 3
-    backoff: float = 0.5  # seconds, doubled per retry
-    max_redirects: int = 10
-    rate_per_host: float = 1.0  # requests per second per host
-    per_host_concurrency: int = 2
-    concurrency: int = 8
-    respect_robots: bool = True
     refresh: bool = False
     refetch_after_hours: float = 24.0
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.db_path = Path(self.db_path)
+        if self.raw_dir is None:
+            self.raw_dir = self.db_path.parent / "raw"

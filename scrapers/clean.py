@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 import copy
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,100 +17,12 @@ from lxml import etree
 
 from models.errors import CleanError
 from models.records import Block, CleanPage
+from scrapers.encoding import decode_html
 from scrapers.meta import detect_lang, extract_meta_tree, parse_html, title_candidates
 
-SITES_FILE = Path(__file__).resolve().parent.parent / "data" / "sites.yml"
 MIN_WORDS = 25  # fewer words than this is not an article (nav-only pages, error pages)
 SHORT_WORDS = 60  # a generic result shorter than this (two short paragraphs) is extracted again, slowly
 NEAR_REPEAT = 3  # a long paragraph repeated this few blocks on, no heading between, is a teaser shown twice
-
-# --- decoding -----------------------------------------------------------------------------
-
-META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
-MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€[\u0080-\u00bf\u2018-\u203a™œ]|Â[\u00a0-\u00bf]")
-
-
-def _codec(name: str | None) -> str | None:
-    """Python codec for a declared charset; latin-1 and ascii mean windows-1252 on the web (WHATWG)."""
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
-
-
-def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Bytes to text: BOM, then valid UTF-8, then the declared charset (header, meta tag), then detection.
-
-    Valid UTF-8 wins over a declaration because real windows-1252 text almost never forms valid
-    multi-byte UTF-8, while UTF-8 served as windows-1252 is a common server mistake."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return body.decode(codec, errors="replace").lstrip("\ufeff"), codec
-    try:
-        return _repair_mojibake(body.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    meta = META_CHARSET.search(body[:4096])
-    for name in (declared, meta.group(1).decode("ascii", "replace") if meta else None):
-        codec = _codec(name)
-        if codec and codec not in ("utf-8", "utf-16", "utf-32"):
-            try:
-                return _repair_mojibake(body.decode(codec)), codec
-            except UnicodeDecodeError:
-                continue
-    latin = _western(body)
-    if latin is not None:
-        return latin, "cp1252"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body[:200_000]).best()
-    codec = _codec(best.encoding) if best is not None else None
-    codec = codec or "cp1252"
-    return body.decode(codec, errors="replace"), codec
-
-
-WESTERN_EXTRA = set("\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u20ac\u2122")
-
-
-def _western(body: bytes) -> str | None:
-    """windows-1252 text, if that is what the bytes look like: the most common undeclared or misdeclared
-    charset on Western pages, and one that statistical detectors confuse with other code pages on short
-    pages. Accented letters must be a minority, or it is another alphabet in a single-byte code page."""
-    try:
-        text = body.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-    high = [c for c in text if ord(c) > 127]
-    if not high:
-        return text
-    letters = sum(c.isalpha() for c in text)
-    odd = sum(1 for c in high if not ("\u00a0" <= c <= "\u00ff" or c in WESTERN_EXTRA))
-    accented = sum(1 for c in high if c.isalpha())
-    if odd == 0 and accented < 0.3 * max(1, letters):
-        return text
-    return None
-
-
-def _repair_mojibake(text: str) -> str:
-    """Undo UTF-8 that was decoded as windows-1252 upstream (double encoding), when that is what it is."""
-    if not MOJIBAKE.search(text):
-        return text
-    try:
-        fixed = text.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        # Mixed text: repair run by run.
-        def fix(m: re.Match) -> str:
-            try:
-                return m.group(0).encode("cp1252").decode("utf-8")
-            except UnicodeError:
-                return m.group(0)
-
-        return re.sub(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u2122]{1,3}", fix, text)
-    return fixed
-
 
 # --- site rules ---------------------------------------------------------------------------
 
@@ -131,11 +42,12 @@ class SiteRule:
 
 
 @functools.cache
-def load_site_rules(path: str = str(SITES_FILE)) -> tuple[tuple[SiteRule, ...], tuple[str, ...]]:
-    """Site rules and the global drop selectors from data/sites.yml."""
+def load_site_rules(path: str | None = None) -> tuple[tuple[SiteRule, ...], tuple[str, ...]]:
+    """Site rules and the global drop selectors from ``path``, by default the packaged data/sites.yml."""
     from lxml.cssselect import CSSSelector
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    source = Path(path) if path else files("claims_data") / "sites.yml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     rules = []
     for item in data.get("sites", []):
         rule = SiteRule(
@@ -646,7 +558,7 @@ def _dedupe(blocks: list[RawBlock]) -> list[RawBlock]:
 
 def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | None = None) -> CleanPage:
     """The article in a page: body text in paragraphs, trailer split off, metadata, the stage that found it."""
-    text = decode_html(html, encoding)[0] if isinstance(html, bytes) else html
+    text, codec = decode_html(html, encoding) if isinstance(html, bytes) else (html, None)
     tree = parse_html(text)
     if tree is None:
         raise CleanError("no main text", url=url, reason="empty document")
@@ -689,18 +601,4 @@ def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | Non
     meta["lang"] = lang
     title = meta.get("title")
     return CleanPage(url=url or "", text=body_text, title=title, date=meta.get("date"), blocks=spans,
-                     trailer=trailer_text, stage=stage, lang=lang, meta=meta)
-
-
-def content_fingerprint(text: str) -> str:
-    """A fingerprint of the words, not the markup: stable under whitespace, punctuation and case, and
-    under small edits at the edges (a dateline, a credit line), so a syndicated release matches itself."""
-    tokens = re.findall(r"\w+", text.casefold())
-    if len(tokens) < 8:
-        return "w:" + hashlib.sha1(" ".join(tokens).encode()).hexdigest()[:24]
-    hashes = sorted({
-        int.from_bytes(hashlib.blake2b(" ".join(tokens[i:i + 8]).encode(), digest_size=8).digest(), "big")
-        for i in range(len(tokens) - 7)
-    })
-    # The few smallest shingle hashes act as a sample of the text (min-hash); edits touch few shingles.
-    return "m:" + "".join(f"{h:016x}" for h in hashes[:3])
+                     trailer=trailer_text, stage=stage, lang=lang, meta=meta, encoding=codec)

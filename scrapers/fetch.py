@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import email.utils
-import gzip
 import hashlib
 import http
-import os
 import re
 import socket
 import threading
@@ -15,6 +13,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -23,9 +22,27 @@ import requests
 from protego import Protego
 from requests.adapters import HTTPAdapter
 
-from models.errors import FetchError
 from models.records import FetchResult
-from pipeline.settings import Settings
+
+
+@dataclass
+class FetchSettings:
+    """How pages are fetched: politeness, limits and retries. ``pipeline.settings.Settings`` extends it."""
+
+    user_agent: str = "trial-claims (+https://github.com/trial-claims/trial-claims; science-news claims pipeline)"
+    timeout: float = 20.0  # seconds, per request (connect and read)
+    total_timeout: float = 60.0  # seconds, one URL including retries
+    max_bytes: int = 10 * 1024 * 1024
+    retries: int = 3
+    backoff: float = 0.5  # seconds, doubled per retry
+    max_redirects: int = 10
+    rate_per_host: float = 1.0  # requests per second per host
+    per_host_concurrency: int = 2
+    concurrency: int = 8
+    respect_robots: bool = True
+
+
+Settings = FetchSettings  # the annotation used below: any settings object with these fields
 
 # Query parameters that only track the reader; dropping them makes one article one URL.
 TRACKING_PARAMS = frozenset({
@@ -66,38 +83,6 @@ def host_key(url: str) -> str:
     """scheme://host[:port], the unit for robots.txt, rate limits and concurrency caps."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else ""
-
-
-# --- raw store --------------------------------------------------------------------------
-
-
-def save_raw(raw_dir: str | Path, body: bytes) -> str:
-    """Keep the raw bytes gzipped under their sha256; returns the hex digest. Idempotent."""
-    sha = hashlib.sha256(body).hexdigest()
-    path = Path(raw_dir) / sha[:2] / f"{sha}.html.gz"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
-        # mtime=0 keeps the gzip bytes a pure function of the body.
-        tmp.write_bytes(gzip.compress(body, mtime=0))
-        tmp.replace(path)
-    return sha
-
-
-def load_raw(raw_dir: str | Path, sha256: str) -> bytes:
-    """The raw bytes saved by ``save_raw``; checks the digest so a damaged file is never used."""
-    if not sha256 or not re.fullmatch(r"[0-9a-f]{64}", sha256):
-        raise FetchError(f"not a sha256 digest: {sha256!r}")
-    path = Path(raw_dir) / sha256[:2] / f"{sha256}.html.gz"
-    try:
-        body = gzip.decompress(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise FetchError(f"raw page {sha256} not found in {raw_dir}") from exc
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FetchError(f"raw page {sha256} is damaged: {exc}") from exc
-    if hashlib.sha256(body).hexdigest() != sha256:
-        raise FetchError(f"raw page {sha256} does not match its digest")
-    return body
 
 
 # --- session, robots, rate limits -------------------------------------------------------
@@ -328,10 +313,8 @@ def _read_response(resp: requests.Response, url: str, settings: Settings, deadli
         return {**fields, "error": "empty body"}
     if not content_type and not _looks_like_html(body):
         return {**fields, "error": "unsupported content type (none declared, body is not HTML)"}
-    from scrapers.clean import decode_html
-
-    _, encoding = decode_html(body, charset)
-    return {**fields, "body": body, "sha256": hashlib.sha256(body).hexdigest(), "encoding": encoding}
+    # The cleaner decodes the body once; the fetch keeps the charset the server declared.
+    return {**fields, "body": body, "sha256": hashlib.sha256(body).hexdigest(), "encoding": charset or None}
 
 
 class _BodyError(Exception):
@@ -462,11 +445,8 @@ def _fetch_file(url: str, settings: Settings, fetched_at: str, started: float) -
         return done(error=f"cannot read {path}: {exc.strerror or exc}")
     if not body.strip():
         return done(error="empty body")
-    from scrapers.clean import decode_html
-
-    _, encoding = decode_html(body, None)
     content_type = "application/xhtml+xml" if ".xhtml" in path.name.lower() else "text/html"
-    return done(body=body, sha256=hashlib.sha256(body).hexdigest(), encoding=encoding, content_type=content_type)
+    return done(body=body, sha256=hashlib.sha256(body).hexdigest(), encoding=None, content_type=content_type)
 
 
 def _gunzip_capped(data: bytes, cap: int) -> bytes:

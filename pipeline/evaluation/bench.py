@@ -1,0 +1,170 @@
+"""Extractor speed benchmark over the corpus texts: articles/s and chars/s on one core, peak memory.
+
+Usage: ``python -m pipeline.bench --shared ../shared [--limit N] [--json]``. The spaCy pipeline is built
+once and its build time is reported apart; only ``extract`` + ``to_json`` calls are timed.
+Peak memory is read twice: ``resource.getrusage`` max RSS for the whole process, and a second,
+traced pass (``tracemalloc``, which slows Python down, hence not timed) for the Python heap peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CORPUS = Path("corpus") / "fakehealth" / "articles.jsonl"
+
+
+@dataclass
+class BenchResult:
+    articles: int
+    chars: int
+    seconds: float
+    build_seconds: float
+    articles_per_s: float
+    chars_per_s: float
+    max_rss_mb: float
+    traced_articles: int
+    tracemalloc_peak_mb: float
+    with_trial: int
+    trials: int
+    cpu: str
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+
+def load_corpus(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
+    """(id, text) pairs in file order; a line that is not a JSON object with "text" is an error."""
+    out: list[tuple[str, str]] = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if limit is not None and len(out) >= limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                out.append((str(obj.get("id", lineno)), obj["text"] or ""))
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"{path}:{lineno}: expected a JSON object with 'text' ({exc})") from exc
+    return out
+
+
+def pin_one_core() -> str:
+    """Run on a single CPU so the figure is per core; returns which one (or why not)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity)"
+    cpus = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpus[0]})
+    return f"cpu {cpus[0]}"
+
+
+def run(articles: Sequence[tuple[str, str]], trace_limit: int = 100, cpu: str = "not pinned") -> BenchResult:
+    from models.errors import ExtractError
+    from pipeline.extract import extract
+    from pipeline.nlp import build_nlp
+
+    t0 = time.perf_counter()
+    nlp = build_nlp()
+    build_seconds = time.perf_counter() - t0
+
+    with_trial = trials = 0
+    failed: list[dict[str, str]] = []
+    elapsed = 0.0
+    for article_id, text in articles:
+        start = time.perf_counter()
+        try:
+            record = extract(nlp, text).to_json(text)
+        except ExtractError as exc:
+            # the extractor's own, documented failure: counted and listed in the result, not hidden
+            elapsed += time.perf_counter() - start
+            failed.append({"id": article_id, "error": str(exc)})
+            continue
+        elapsed += time.perf_counter() - start
+        n = len(record.get("trials") or [])
+        trials += n
+        with_trial += int(n > 0)
+    max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+
+    traced = list(articles[:trace_limit])
+    tracemalloc.start()
+    try:
+        for _, text in traced:
+            try:
+                extract(nlp, text).to_json(text)
+            except ExtractError:
+                continue  # already counted in the timed pass
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    chars = sum(len(t) for _, t in articles)
+    return BenchResult(
+        articles=len(articles),
+        chars=chars,
+        seconds=elapsed,
+        build_seconds=build_seconds,
+        articles_per_s=len(articles) / elapsed if elapsed else float("inf"),
+        chars_per_s=chars / elapsed if elapsed else float("inf"),
+        max_rss_mb=max_rss_kb / 1024,
+        traced_articles=len(traced),
+        tracemalloc_peak_mb=peak / (1024 * 1024),
+        with_trial=with_trial,
+        trials=trials,
+        cpu=cpu,
+        failed=failed,
+    )
+
+
+def format_result(r: BenchResult) -> str:
+    lines = [
+        f"extractor bench: {r.articles} articles, {r.chars:,} chars ({r.cpu})",
+        f"  build_nlp        {r.build_seconds:.2f} s (not timed below)",
+        f"  extraction       {r.seconds:.2f} s",
+        f"  articles/s       {r.articles_per_s:,.1f}",
+        f"  chars/s          {r.chars_per_s:,.0f}",
+        f"  max RSS          {r.max_rss_mb:.1f} MB (whole process)",
+        f"  tracemalloc peak {r.tracemalloc_peak_mb:.1f} MB (Python allocations after build_nlp, "
+        f"first {r.traced_articles} articles)",
+        f"  with >=1 trial   {r.with_trial} articles ({r.trials} trials)",
+    ]
+    if r.failed:
+        lines.append(f"  failed           {len(r.failed)}: " + ", ".join(f["id"] for f in r.failed[:10]))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path("..") / "shared",
+                        help="shared data folder holding corpus/fakehealth/articles.jsonl (default ../shared)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--trace-limit", type=int, default=100,
+                        help="articles in the tracemalloc pass (default 100)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+
+    corpus = args.shared / CORPUS
+    if not corpus.exists():
+        print(f"skipped: corpus {corpus} not found")
+        return 0
+    try:
+        articles = load_corpus(corpus, args.limit)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = run(articles, trace_limit=args.trace_limit, cpu=pin_one_core())
+    if args.json:
+        print(json.dumps(asdict(result), indent=2))
+    else:
+        print(format_result(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The claims database: opening (and shaping) it, and writes of pages, articles and their claims (sqlite-utils)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from models.records import ArticleClaims, CleanPage, FetchResult, Trial
+from models.schema import ensure_schema
+
+CLAIM_TABLES = ["flags", "outcomes", "doses", "arms", "trials"]  # children first, for deletion
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def open_db(path: str, *, read_only: bool = False) -> sqlite_utils.Database:
+    """Open (and shape) the database; read-only connections never write, not even the schema."""
+    if read_only:
+        import sqlite3
+        from pathlib import Path
+
+        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+        return sqlite_utils.Database(sqlite3.connect(uri, uri=True))
+    db = sqlite_utils.Database(path)
+    db.execute("pragma journal_mode = wal")
+    ensure_schema(db)
+    return db
+
+
+def article_id_for(url: str) -> str:
+    """Deterministic article id from its URL, so that re-ingesting updates instead of duplicating."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
+
+
+def save_page(db: sqlite_utils.Database, result: FetchResult, *, article_id: str | None = None,
+              error: str | None = None) -> int:
+    """Record one fetch attempt (every attempt is a row). Returns the row id."""
+    row = {
+        "url": result.url,
+        "final_url": result.final_url,
+        "status": result.status,
+        "ok": int(error is None and (result.ok or result.not_modified)),
+        "error": error or result.error,
+        "content_type": result.content_type,
+        "encoding": result.encoding,
+        "sha256": result.sha256,
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "fetched_at": result.fetched_at or now_iso(),
+        "elapsed_ms": result.elapsed_ms,
+        "article_id": article_id,
+    }
+    return db.table("pages").insert(row).last_pk
+
+
+def find_article_for(db: sqlite_utils.Database, url: str, fingerprint: str | None) -> str:
+    """The id under which a page's article is stored: a known URL keeps its id; the same text
+    republished under another URL (syndication) joins the existing article."""
+    known = list(db.query("select article_id from article_urls where url = ?", [url]))
+    if known:
+        return known[0]["article_id"]
+    if fingerprint:
+        same = list(db.query("select id from articles where fingerprint = ? limit 1", [fingerprint]))
+        if same:
+            return same[0]["id"]
+    return article_id_for(url)
+
+
+def save_article(
+    db: sqlite_utils.Database,
+    page: CleanPage,
+    claims: ArticleClaims,
+    *,
+    url: str,
+    sha256: str | None,
+    fingerprint: str | None,
+    extractor_version: str,
+) -> str:
+    """Write one article and all its claims in a single transaction. Returns the article id."""
+    article_id = find_article_for(db, url, fingerprint)
+    meta = dict(page.meta or {})
+    article = {
+        "id": article_id,
+        "url": url,
+        "canonical_url": meta.get("canonical_url"),
+        "title": page.title or meta.get("title"),
+        "date": page.date or meta.get("date"),
+        "publisher": meta.get("publisher"),
+        "author": meta.get("author"),
+        "lang": page.lang or meta.get("lang"),
+        "doi": meta.get("doi"),
+        "journal": meta.get("journal"),
+        "paper_url": meta.get("paper_url"),
+        "nct_ids": json.dumps(meta.get("nct_ids") or []),
+        "meta": json.dumps(meta, default=str),
+        "text": page.text,
+        "trailer": page.trailer,
+        "stage": page.stage,
+        "sha256": sha256,
+        "fingerprint": fingerprint,
+        "study_type": claims.study_type,
+        "extractor_version": extractor_version,
+        "ingested_at": now_iso(),
+    }
+    with db.conn:
+        existing = db.table("articles").count_where("id = ?", [article_id])
+        if existing:
+            # Keep the first URL as the article's own; later ones are aliases.
+            first_url = next(db.query("select url from articles where id = ?", [article_id]))["url"]
+            article["url"] = first_url
+        delete_claims(db, article_id)
+        db.table("articles").upsert(article, pk="id")
+        db.table("article_urls").upsert(
+            {"url": url, "article_id": article_id, "first_seen": now_iso()}, pk="url"
+        )
+        save_claims(db, article_id, claims)
+    return article_id
+
+
+def delete_claims(db: sqlite_utils.Database, article_id: str) -> None:
+    for table in CLAIM_TABLES:
+        db.execute(f"delete from [{table}] where article_id = ?", [article_id])
+
+
+def save_claims(db: sqlite_utils.Database, article_id: str, claims: ArticleClaims) -> None:
+    """Insert trials, arms, doses, outcomes and flags; ids are deterministic per article."""
+    trials, arms, doses, outcomes, flags = [], [], [], [], []
+    for t_idx, trial in enumerate(claims.trials):
+        trial_id = f"{article_id}:{t_idx}"
+        trials.append(_trial_row(trial, trial_id, article_id, t_idx))
+        for a_idx, arm in enumerate(trial.arms):
+            arm_id = f"{trial_id}:{a_idx}"
+            arms.append({
+                "id": arm_id, "trial_id": trial_id, "article_id": article_id, "idx": a_idx,
+                "label": arm.label, "intervention": arm.intervention, "n": arm.n,
+                "n_start": arm.n_start, "n_end": arm.n_end, "start": arm.start, "end": arm.end,
+                "rule_id": arm.rule_id,
+            })
+            for d_idx, dose in enumerate(arm.doses):
+                doses.append({
+                    "id": f"{arm_id}:{d_idx}", "arm_id": arm_id, "trial_id": trial_id,
+                    "article_id": article_id, "idx": d_idx, "drug": dose.drug or arm.intervention,
+                    "value": dose.value, "upper": dose.upper, "unit": dose.unit, "per": dose.per,
+                    "frequency": dose.frequency, "text": dose.text, "start": dose.start,
+                    "end": dose.end, "rule_id": dose.rule_id,
+                })
+        for o_idx, out in enumerate(trial.outcomes):
+            outcomes.append({
+                "id": f"{trial_id}:o{o_idx}", "trial_id": trial_id, "article_id": article_id,
+                "idx": o_idx, "measure": out.measure, "arm": out.arm, "comparator": out.comparator,
+                "value": out.value, "unit": out.unit, "qualifier": out.qualifier,
+                "baseline": out.baseline, "upper": out.upper, "count": out.count,
+                "denominator": out.denominator, "p_value": out.p_value,
+                "ci_low": out.ci[0] if out.ci else None, "ci_high": out.ci[1] if out.ci else None,
+                "timepoint": out.timepoint, "direction": out.direction, "text": out.text,
+                "start": out.start, "end": out.end, "rule_id": out.rule_id,
+                "hedges": json.dumps(out.hedges) if out.hedges else None,
+            })
+        for f_idx, (kind, message) in enumerate(trial.flags):
+            flags.append({
+                "id": f"{trial_id}:f{f_idx}", "trial_id": trial_id, "article_id": article_id,
+                "kind": kind, "message": message,
+            })
+    for name, rows in (("trials", trials), ("arms", arms), ("doses", doses),
+                       ("outcomes", outcomes), ("flags", flags)):
+        if rows:
+            db.table(name).insert_all(rows, pk="id")
+
+
+def _trial_row(trial: Trial, trial_id: str, article_id: str, idx: int) -> dict[str, Any]:
+    spans = sorted(set(trial.evidence))
+    return {
+        "id": trial_id, "article_id": article_id, "idx": idx, "role": trial.role,
+        "status": trial.status, "name": trial.name, "phase": trial.phase, "registry": trial.registry,
+        "design": json.dumps(trial.design), "size": trial.size,
+        "size_qualifier": trial.size_qualifier,
+        "size_start": trial.size_span[0] if trial.size_span else None,
+        "size_end": trial.size_span[1] if trial.size_span else None,
+        "duration": trial.duration,
+        "duration_start": trial.duration_span[0] if trial.duration_span else None,
+        "duration_end": trial.duration_span[1] if trial.duration_span else None,
+        "condition": trial.condition, "population": trial.population,
+        "terminated": int(trial.terminated),
+        "evidence": json.dumps([list(s) for s in spans]),
+        "evidence_start": spans[0][0] if spans else None,
+        "evidence_end": spans[-1][1] if spans else None,
+    }

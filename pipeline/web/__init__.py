@@ -1,0 +1,1 @@
+"""Web front ends: the local audit page and Datasette over the claims database."""

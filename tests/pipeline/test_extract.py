@@ -1,0 +1,418 @@
+"""Extractor components on sentences written for the tests, including each distractor class."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from spacy.tokens import DocBin
+
+from pipeline.cli import cli
+from pipeline.extract import extract as extract_article
+from pipeline.normalize import normalize_duration, normalize_unit, parse_number
+
+RCT = "In the randomized, placebo-controlled trial, "
+
+
+def main_trial(nlp, text):
+    claims = extract_article(nlp, text)
+    mains = [t for t in claims.trials if t.role == "main"]
+    assert mains, f"no main trial in: {text!r} ({claims.study_type})"
+    return mains[0]
+
+
+def doses_of(trial):
+    return [(d.value, d.upper, d.unit, d.per, d.frequency) for a in trial.arms for d in a.doses]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1,021", 1021), ("2.5", 2.5), (".1", 0.1), ("Sixty-seven", 67), ("two thousand", 2000), ("three", 3),
+])
+def test_normalize_parse_number(text, expected):
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("raw, unit", [("milligrams", "mg"), ("International Units", "IU"), ("mg/m²", "mg/m2"),
+                                       ("micrograms", "mcg"), ("µg", "mcg"), ("mg/kg", "mg/kg")])
+def test_normalize_unit(raw, unit):
+    assert normalize_unit(raw) == unit
+
+
+def test_normalize_duration():
+    assert normalize_duration("sixteen", "weeks") == "16 weeks"
+    assert normalize_duration("one", "year") == "1 year"
+
+
+@pytest.mark.parametrize("sentence, dose", [
+    ("Patients received up to 150 mg/day of the drug or placebo.", (150, 150, "mg", "day", None)),
+    ("Patients received 30 mg/day of baclofen or placebo.", (30, None, "mg", "day", None)),
+    ("Children got 20 mg/kg of cannabidiol or placebo.", (20, None, "mg/kg", None, None)),
+    ("Patients took 500 mg twice daily of the antibiotic or placebo.", (500, None, "mg", None, "twice daily")),
+    ("Volunteers were given 10-20 mg of the compound or placebo.", (10, 20, "mg", None, None)),
+    ("Participants received a monthly dose of 100,000 international units of vitamin D or placebo.",
+     (100000, None, "IU", "month", None)),
+    ("Women took 400 micrograms of folic acid a day or placebo.", (400, None, "mcg", "day", None)),
+    ("Patients were given one gram of curcumin daily or placebo.", (1, None, "g", "day", None)),
+])
+def test_dose_parsing(nlp, sentence, dose):
+    trial = main_trial(nlp, RCT + sentence[0].lower() + sentence[1:])
+    assert dose in doses_of(trial)
+
+
+def test_dose_list_gives_one_arm_per_value_sharing_the_phrase(nlp):
+    text = RCT + "adults took 100, 200 or 300 micrograms of selenium daily or a placebo pill."
+    trial = main_trial(nlp, text)
+    values = sorted(d.value for a in trial.arms for d in a.doses)
+    assert values == [100, 200, 300]
+    assert len({d.text for a in trial.arms for d in a.doses}) == 1
+
+
+def test_combination_dose_is_one_arm(nlp):
+    text = RCT + "patients were randomly assigned to 400 mg ibuprofen and 1,000 mg acetaminophen or placebo."
+    trial = main_trial(nlp, text)
+    combo = [a for a in trial.arms if len(a.doses) == 2]
+    assert combo and {d.drug for d in combo[0].doses} == {"ibuprofen", "acetaminophen"}
+
+
+@pytest.mark.parametrize("sentence, size, qualifier", [
+    ("151 alcohol-dependent patients took part in the 16 week trial.", 151, None),
+    ("The trial enrolled 1,021 adults with asthma.", 1021, None),
+    ("The randomized trial involving more than 14,800 adults ran in 18 countries.", 14800, "more than"),
+    ("For the study, 120 children with epilepsy between the ages of 2 and 18 were randomized.", 120, None),
+])
+def test_trial_size(nlp, sentence, size, qualifier):
+    trial = main_trial(nlp, sentence + " Patients received placebo or the drug.")
+    assert (trial.size, trial.size_qualifier) == (size, qualifier)
+
+
+@pytest.mark.parametrize("sentence, duration", [
+    ("151 patients took part in the 16 week trial of the drug versus placebo.", "16 weeks"),
+    ("In a five-month, single-blind randomized trial, 68 people got the drug or placebo.", "5 months"),
+    ("Patients were randomized to the drug or a placebo twice a day for eight weeks.", "8 weeks"),
+    ("Over a 14-week period, 120 children were randomized to the drug or placebo.", "14 weeks"),
+])
+def test_duration(nlp, sentence, duration):
+    assert main_trial(nlp, sentence).duration == duration
+
+
+def test_timepoint_is_not_a_duration(nlp):
+    text = "In the randomized trial, 200 patients got the drug or placebo. At six months, 40% had relapsed."
+    assert main_trial(nlp, text).duration is None
+
+
+@pytest.mark.parametrize("sentence, tags", [
+    ("The double-blind, randomized, placebo-controlled trial enrolled 300 adults.",
+     {"randomized", "placebo-controlled", "double-blind"}),
+    ("The open-label pilot study enrolled 30 patients at 12 hospitals.", {"open-label", "pilot", "multicenter"}),
+    ("In the crossover trial 29 patients were randomly assigned to the drug or a sham procedure.",
+     {"randomized", "crossover", "sham-controlled"}),
+])
+def test_design_tags(nlp, sentence, tags):
+    assert tags <= set(main_trial(nlp, sentence).design)
+
+
+def test_arm_sizes_from_parentheses_and_verbs(nlp):
+    text = ("In the randomized trial, 251 pregnant smokers were assigned to vitamin C (125 women) or a placebo "
+            "(126 women). 58 were given high-dose baclofen (up to 150 mg/day).")
+    trial = main_trial(nlp, text)
+    ns = sorted(a.n for a in trial.arms if a.n)
+    assert ns == [58, 125, 126]
+    assert trial.size == 251
+
+
+def test_outcomes_pair_values_with_arms_and_directions(nlp):
+    text = ("In the randomized trial, 56 patients received baclofen (up to 270 mg/day) or placebo. "
+            "It found that 68% of the patients on baclofen remained abstinent compared to only 24% of the "
+            "patients on placebo.")
+    trial = main_trial(nlp, text)
+    by_value = {o.value: o for o in trial.outcomes}
+    assert by_value[68].direction == "improved" and "baclofen" in by_value[68].arm
+    assert by_value[24].direction == "reference" and by_value[24].arm == "placebo"
+
+
+def test_no_difference_and_ci_and_p_value(nlp):
+    text = ("In the randomized trial, 400 adults received the drug or placebo. There was no significant "
+            "difference between the groups: 31% vs 29% improved (hazard ratio 0.92, 95% CI 0.71-1.18, p=0.52).")
+    trial = main_trial(nlp, text)
+    hr = [o for o in trial.outcomes if o.unit == "HR"]
+    assert hr and hr[0].value == 0.92 and hr[0].ci == [0.71, 1.18]
+    assert all(o.value != 95 for o in trial.outcomes)  # the confidence level is not a result
+    assert {o.direction for o in trial.outcomes if o.unit == "%"} <= {"no difference", "reference"}
+
+
+def test_planned_and_mentioned_trials_are_separate(nlp):
+    text = ("In the new randomized trial, 151 patients received baclofen (30 mg/day) or placebo.\n\n"
+            "The 2015 German study had followed 56 patients, who received up to 270 mg/day or placebo.\n\n"
+            "We are planning a new RCT, where we will test baclofen up to 330 mg per day.")
+    roles = {t.role: t for t in extract_article(nlp, text).trials}
+    assert set(roles) == {"main", "mentioned", "planned"}
+    assert roles["mentioned"].size == 56
+    assert roles["planned"].status == "planned"
+    assert [d.value for a in roles["planned"].arms for d in a.doses] == [330]
+
+
+# --- distractors (GUIDELINE §8) ---------------------------------------------------------
+
+DISTRACTORS = [
+    ("prevalence", "More than 25,000 people each year die of the disease.", "size"),
+    ("sites", "The randomized trial ran at 33 clinical sites and enrolled 180 patients on the drug or placebo.", "size"),
+    ("ages", "The randomized trial of the drug or placebo included people aged 45 to 75.", "size"),
+    ("guideline dose", "The Institute recommends 600 IU of vitamin D a day.", "dose"),
+    ("lab value", "Cholesterol was below 200 mg/dL in the placebo group.", "dose"),
+    ("price", "A month of the drug, sold as 20 mg tablets, costs $300.", "dose"),
+    ("footnote", "The vaccine was 91% efficacious in adults aged 50 and over1 in the placebo-controlled trial.", "size"),
+]
+
+
+@pytest.mark.parametrize("name, sentence, field", DISTRACTORS, ids=[d[0] for d in DISTRACTORS])
+def test_distractors_are_not_claims(nlp, name, sentence, field):
+    text = "In the randomized, placebo-controlled trial, patients received the drug or placebo. " + sentence
+    claims = extract_article(nlp, text)
+    for trial in claims.trials:
+        if field == "size":
+            assert trial.size in (None, 180), name
+        else:
+            assert not doses_of(trial), name
+
+
+def test_animal_and_observational_articles_yield_no_trial(nlp):
+    animal = ("Mice given 10 mg/kg of the compound had tumours 40% smaller than untreated mice. The rats and "
+              "mice were studied for 8 weeks. In animal models the mouse tumours shrank. Clinical trials in "
+              "people are still years away.")
+    cohort = ("Researchers followed 48,000 people for 10 years in a cohort study. People who ate more fibre "
+              "were less likely to have a stroke, and higher intake was associated with lower risk. The "
+              "observational data came from a national database of health records.")
+    assert extract_article(nlp, animal).trials == []
+    assert extract_article(nlp, animal).study_type == "animal"
+    assert extract_article(nlp, cohort).trials == []
+    assert extract_article(nlp, cohort).study_type == "observational"
+
+
+def test_consistency_flags(nlp):
+    text = ("In the randomized trial, 100 patients took part. 80 were given the drug (10 mg/day) and 70 "
+            "received placebo. Relapse fell to 140% in the drug group.")
+    trial = main_trial(nlp, text)
+    kinds = {k for k, _ in trial.flags}
+    assert "arm_sizes_exceed_size" in kinds and "percent_over_100" in kinds
+
+
+def test_empty_text_gives_no_trials(nlp):
+    assert extract_article(nlp, "").trials == []
+    assert extract_article(nlp, "   \n\n ").trials == []
+
+
+def test_spans_carry_rule_ids_and_survive_docbin(nlp):
+    doc = nlp("In the randomized trial, 151 patients took part and 58 were given up to 150 mg/day of baclofen.")
+    assert any(span.id_.startswith("dose.") for span in doc.spans["DOSE"])
+    assert doc.spans["DOSE"][0]._.claim.data["value"] == 150
+    restored = list(DocBin(docs=[doc], store_user_data=False).get_docs(nlp.vocab))[0]
+    assert [s.text for s in restored.spans["DOSE"]] == [s.text for s in doc.spans["DOSE"]]
+    assert [s.id_ for s in restored.spans["TRIAL_SIZE"]] == [s.id_ for s in doc.spans["TRIAL_SIZE"]]
+
+
+def test_extract_cli_jsonl(tmp_path):
+    src = tmp_path / "in.jsonl"
+    text = "151 patients took part in the 16 week randomized trial of baclofen (30 mg/day) versus placebo."
+    src.write_text(json.dumps({"id": "a1", "text": text}) + "\n" + json.dumps({"id": "a2", "text": ""}) + "\n")
+    result = CliRunner().invoke(cli, ["extract", "--jsonl", str(src)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["id"] for line in lines] == ["a1", "a2"]
+    trial = lines[0]["trials"][0]
+    assert trial["size"] == 151
+    for (start, end), evidence in zip(trial["evidence_offsets"], trial["evidence"], strict=True):
+        assert text[start:end] == evidence
+    assert lines[1]["trials"] == []
+
+
+def test_extract_cli_rejects_bad_jsonl(tmp_path):
+    src = tmp_path / "bad.jsonl"
+    src.write_text("{not json}\n")
+    result = CliRunner().invoke(cli, ["extract", "--jsonl", str(src)])
+    assert result.exit_code != 0 and "line 1" in result.output
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("10mg", ["10", "mg"]),
+    ("n=602", ["n", "=", "602"]),
+    ("p<0.001", ["p", "<", "0.001"]),
+    ("±2.1", ["±", "2.1"]),
+    ("(n=89/90)", ["(", "n", "=", "89", "/", "90", ")"]),
+    ("above1", ["above", "1"]),
+    ("99%)2", ["99", "%", ")", "2"]),
+    ("20-week", ["20", "-", "week"]),
+])
+def test_tokenizer_splits_trial_notation(nlp, text, tokens):
+    assert [t.text for t in nlp.make_doc(text)] == tokens
+
+
+def test_sentences_split_at_line_breaks_and_bullets(nlp):
+    doc = nlp("Results\n• 44% improved on the drug\n• 25% on placebo\n\nThe trial ended.")
+    assert [s.text.strip() for s in doc.sents if s.text.strip()] == [
+        "Results", "• 44% improved on the drug", "• 25% on placebo", "The trial ended."]
+
+
+def test_population_condition_and_timepoint(nlp):
+    text = ("In the randomized trial, 104 patients with moderate to severe asthma were assigned to dupilumab or "
+            "placebo. At 12 weeks, 44 percent of those in the placebo group had exacerbations, compared with 5 "
+            "percent of those on dupilumab.")
+    trial = main_trial(nlp, text)
+    assert trial.condition == "moderate to severe asthma"
+    assert trial.population == "patients with moderate to severe asthma"
+    by_value = {o.value: o for o in trial.outcomes}
+    assert by_value[44].arm == "placebo" and by_value[44].timepoint == "12 weeks"
+    assert by_value[5].arm == "dupilumab" and by_value[5].direction == "improved"
+
+
+def test_named_trials_split_the_article(nlp):
+    text = ("The randomised phase III study (ZOE-70) enrolled more than 14,800 adults given the vaccine or placebo.\n\n"
+            "The result is in line with the ZOE-50 trial, which involved 16,160 adults.")
+    trials = {t.name: t for t in extract_article(nlp, text).trials}
+    assert trials["ZOE-70"].role == "main" and trials["ZOE-70"].size == 14800
+    assert trials["ZOE-50"].role == "mentioned" and trials["ZOE-50"].size == 16160
+
+
+def test_each_received_x_or_y_sizes_both_arms(nlp):
+    text = ("In the randomized trial, 120 women took part. Thirty women each received electroacupuncture or the "
+            "inactive placebo pill, 32 women got sham acupuncture, and 28 women received gabapentin.")
+    trial = main_trial(nlp, text)
+    sizes = {a.label: a.n for a in trial.arms if a.n}
+    assert sizes.get("placebo") == 30 and sizes.get("sham") == 32
+    assert sorted(sizes.values()) == [28, 30, 30, 32]
+    assert trial.size == 120
+
+
+def test_page_blocks_become_spans_and_sentence_starts(nlp):
+    from models.records import Block, CleanPage
+    from pipeline.extract import doc_from_page
+    from pipeline.extract import extract as extract_page
+
+    text = "Results\n\n151 patients took part in the 16-week randomized trial of baclofen (30 mg/day) or placebo."
+    page = CleanPage(url="x", text=text, blocks=(Block("heading", 0, 7), Block("paragraph", 9, len(text))))
+    doc = nlp(doc_from_page(nlp, page))
+    assert [b.label_ for b in doc.spans["blocks"]] == ["heading", "paragraph"]
+    dose = doc.spans["DOSE"][0]
+    assert dose._.block.label_ == "paragraph" and dose._.heading == "Results"
+    claims = extract_page(nlp, page)
+    assert claims.trials[0].size == 151 and claims.trials[0].duration == "16 weeks"
+
+
+def test_hedged_outcomes_carry_their_cues(nlp):
+    text = ("In the randomized pilot trial, 40 patients received the drug or placebo. Preliminary results suggest "
+            "that 45% of patients on the drug may have improved, compared with 20% on placebo.")
+    trial = main_trial(nlp, text)
+    hedged = {o.value: o.hedges for o in trial.outcomes}
+    assert {"modal", "suggests", "preliminary"} <= set(hedged[45])
+    plain = main_trial(nlp, "In the randomized trial, 40 patients received the drug or placebo. 45% improved.")
+    assert all(not o.hedges for o in plain.outcomes)
+
+
+def test_lower_harm_than_the_reference_is_an_improvement(nlp):
+    text = ("In the randomized trial, 6,800 women took tamoxifen or placebo. Side effects were reported by 12% of "
+            "women on tamoxifen, compared with 15% of those on placebo.")
+    trial = main_trial(nlp, text)
+    by_value = {o.value: o.direction for o in trial.outcomes}
+    assert by_value == {12: "improved", 15: "reference"}
+
+
+def test_guideline_dose_with_a_parenthesis_before_it_is_not_a_trial_dose(nlp):
+    text = ("In the randomized trial, 151 patients received baclofen (up to 150 mg/day) or placebo. For comparison, "
+            "the maximum recommended adult dose of baclofen for its normal (spasticity) use is 80 mg/day.")
+    assert [d[0] for d in doses_of(main_trial(nlp, text))] == [150]
+
+
+def test_diagnostic_test_study_is_not_a_trial(nlp):
+    text = ("A new blood test detected ovarian cancer earlier than current screening. The test's accuracy was 94%, "
+            "with a sensitivity of 90% and specificity of 98% in 500 women. Researchers say the blood test could "
+            "one day make screening easier, and a larger diagnostic study will check how often it detects cancer "
+            "and how many false positives the scans and tests give.")
+    claims = extract_article(nlp, text)
+    assert claims.study_type == "other" and claims.trials == []
+
+
+def test_ranges_and_compared_counts(nlp):
+    text = ("In the randomized trial, 250 patients took suvorexant or placebo. Between 21 and 37 fewer minutes "
+            "were spent awake on suvorexant. Eight participants on suvorexant withdrew because of side effects, "
+            "compared with one participant in the placebo group.")
+    trial = main_trial(nlp, text)
+    by_value = {o.value: o for o in trial.outcomes}
+    assert by_value[21].upper == 37 and by_value[21].unit == "minutes"
+    assert by_value[8].arm == "suvorexant"
+    assert by_value[1].arm == "placebo" and by_value[1].direction == "reference"
+
+
+def test_respectively_after_the_values(nlp):
+    text = ("In the randomized trial, 821 patients received nivolumab or everolimus. Median progression-free "
+            "survival was 4.6 months and 4.4 months with nivolumab and everolimus, respectively.")
+    trial = main_trial(nlp, text)
+    arms = {o.value: o.arm for o in trial.outcomes}
+    assert arms[4.6] == "nivolumab" and arms[4.4] == "everolimus"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prostates weighing more than 80 grams were excluded.",
+    "The tablets are available in three dosage strengths: 24 mg, 49 mg and 97 mg.",
+    "Adults are urged to get 400 micrograms a day.",
+    "Supplement users had 281 grams higher lean mass.",
+    "The drug is typically prescribed in doses ranging from 15 to 37.5 mg.",
+])
+def test_amounts_that_are_not_trial_doses(nlp, sentence):
+    text = "In the randomized trial, 120 patients received the drug or placebo. " + sentence
+    assert not doses_of(main_trial(nlp, text))
+
+
+def test_intervention_group_is_the_one_active_arm(nlp):
+    text = ("In the randomized trial, 80 men received happiness training or joined a control group. 91 percent of "
+            "the intervention group had a suppressed viral load, compared with 76 percent of the control group.")
+    trial = main_trial(nlp, text)
+    arms = {o.value: (o.arm, o.direction) for o in trial.outcomes}
+    assert arms[76] == ("control", "reference")
+    assert arms[91][0] != "all" and arms[91][1] == "improved"
+
+
+def test_hyphenated_amount_is_a_dose_that_names_its_arm(nlp):
+    text = ("In the randomized trial, 600 patients were assigned to 5 mg or 10 mg of the drug, or placebo. "
+            "Forty percent of those taking a 10-mg dose had remission at a year.")
+    trial = main_trial(nlp, text)
+    arm_of = {o.value: o.arm for o in trial.outcomes}
+    assert "10" in arm_of[40] and "5 mg" not in arm_of[40]
+
+
+def test_the_arm_a_sentence_opens_with_owns_a_later_clause_value(nlp):
+    text = ("In the randomized trial, 18,000 patients took apixaban or warfarin. Apixaban reduced this risk by half, "
+            "preventing four patients from having a stroke. Warfarin users had more bleeds than expected, compared "
+            "with 49% of those who stopped.")
+    trial = main_trial(nlp, text)
+    arm_of = {o.value: o.arm for o in trial.outcomes}
+    assert arm_of[4] == "apixaban"
+    assert arm_of.get(49) != "warfarin"  # a value after "compared with" is another group's
+
+
+def test_a_goal_is_not_a_result(nlp):
+    text = ("In the randomized trial, 700 smokers were assigned to quit abruptly or gradually. By quit day the "
+            "gradual group had cut smoking by 48 percent, just short of the 50 percent goal.")
+    trial = main_trial(nlp, text)
+    values = {o.value for o in trial.outcomes}
+    assert 48 in values and 50 not in values
+
+
+def test_a_sentence_set_at_the_outset_holds_no_result(nlp):
+    text = ("In the randomized trial, 500 adults took the sleep drug or placebo. At the outset, they were asleep for "
+            "66 percent of their time in bed. After a month, the drug group slept 13 percent longer than placebo.")
+    values = {o.value for o in main_trial(nlp, text).outcomes}
+    assert 66 not in values and 13 in values
+
+
+def test_a_side_effect_rate_at_higher_doses_is_not_a_comparison(nlp):
+    text = ("In the randomized trial, 500 adults took the sleep drug or placebo. The most common side effect was "
+            "sleepiness, reported by about 10 percent of patients on the two higher doses of the drug.")
+    outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 10)
+    assert outcome.direction is None
+
+
+def test_an_arm_named_as_the_comparison_is_not_the_subject(nlp):
+    text = ("In the randomized trial, 1,300 patients took cladribine tablets or placebo. Compared to the patients "
+            "taking the placebo, patients on the medication were 55 percent less likely to have a relapse.")
+    outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 55)
+    assert outcome.arm != "placebo" and outcome.direction == "improved"
