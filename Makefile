@@ -7,7 +7,7 @@ DB     ?= data/claims.db
 SHARED ?= ../shared
 URLS   ?=
 
-.PHONY: all install test lint eval bench ingest reprocess serve audit clean-db
+.PHONY: all install test lint eval bench ingest reprocess serve audit clean-db wheel-check
 
 all: test lint
 
@@ -35,11 +35,11 @@ reprocess: install
 
 eval: install
 	$(BIN)/claims eval --gold $(SHARED)/gold/dev.jsonl --corpus $(SHARED)/corpus/fakehealth/articles.jsonl
-	$(BIN)/python -m pipeline.eval_sizes --shared $(SHARED)
+	$(BIN)/claims eval-sizes --shared $(SHARED)
 
 bench: install
-	$(BIN)/python -m scrapers.bench --shared $(SHARED)
-	$(BIN)/python -m pipeline.bench --shared $(SHARED)
+	$(BIN)/python -m pipeline.evaluation.bench_clean --shared $(SHARED)
+	$(BIN)/python -m pipeline.evaluation.bench --shared $(SHARED)
 
 serve: install
 	$(BIN)/claims serve --db $(DB)
@@ -49,3 +49,16 @@ audit: install
 
 clean-db:
 	rm -f $(DB) $(DB)-wal $(DB)-shm
+
+# The wheel is the product: build it, install it into a fresh venv outside the checkout, and check that
+# `claims extract` there prints exactly what the editable install prints.
+WHEEL_DIR ?= $(abspath build/wheel-check)
+wheel-check: install
+	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/dist
+	$(BIN)/pip wheel -q --no-deps -w $(WHEEL_DIR)/dist .
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	$(WHEEL_DIR)/venv/bin/pip install -q $(WHEEL_DIR)/dist/*.whl
+	$(BIN)/claims extract $(abspath data/samples/baclofen-alcohol-trial.html) > $(WHEEL_DIR)/editable.json
+	cd $(WHEEL_DIR) && $(WHEEL_DIR)/venv/bin/claims extract $(abspath data/samples/baclofen-alcohol-trial.html) > $(WHEEL_DIR)/wheel.json
+	cmp $(WHEEL_DIR)/editable.json $(WHEEL_DIR)/wheel.json
+	@echo "wheel check: the installed wheel prints the same claims as the editable install"

@@ -465,7 +465,7 @@ def _gunzip_capped(data: bytes, cap: int) -> bytes:
 # --- many pages -------------------------------------------------------------------------
 
 
-def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,
+def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,  # noqa: C901  (listed offender: split when next changed)
                on_result: Callable[[FetchResult], None] | None = None,
                validators: dict[str, tuple[str | None, str | None]] | None = None) -> list[FetchResult]:
     """Fetch every URL, concurrently across hosts, politely per host. Results come back in input order;

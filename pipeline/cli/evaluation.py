@@ -17,13 +17,15 @@ from pipeline.evaluation.gate import (
     DEFAULT_CORPUS,
     DEFAULT_GOLD,
     file_sha256,
+    hash_notes,
     load_baseline,
-    load_texts,
+    load_gold,
     predict,
     read_jsonl,
     regressions,
     texts_sha256,
     update_floors,
+    write_baseline,
 )
 from pipeline.evaluation.scorer import FIELDS, SLICE_FIELDS, Report, score
 from pipeline.evaluation.sizes import load_samplesize, main_trial_size, score_sizes
@@ -127,57 +129,25 @@ def eval_command(
         click.echo(f"skipped: gold file {gold_path} not found")
         return
     try:
-        gold = read_jsonl(gold_path)
-        needed = [g["id"] for g in gold if not g.get("seed_passages")]
-        if needed and not corpus_path.exists():
+        loaded = load_gold(gold_path, corpus_path)
+        if loaded is None:
             click.echo(f"skipped: corpus {corpus_path} not found")
             return
-        texts = load_texts(corpus_path, needed) if needed else {}
-        absent = [i for i in needed if i not in texts]
-        if absent:
-            raise click.ClickException(f"{len(absent)} gold id(s) not in {corpus_path}: {', '.join(absent[:10])}")
-        for g in gold:
-            if g.get("seed_passages"):
-                texts[g["id"]] = "\n".join(g["seed_passages"])
-        notes = []
-        if pred_path is not None:
-            preds: Mapping[str, Mapping[str, Any]] = {str(p.get("id")): p for p in read_jsonl(pred_path)}
-            # the seed passages are not in the corpus, so `claims extract --jsonl` over it has no line
-            # for them: leave such records out (said below) rather than score them as empty
-            unseen = [g["id"] for g in gold if g.get("seed_passages") and g["id"] not in preds]
-            if unseen:
-                gold = [g for g in gold if g["id"] not in unseen]
-                notes.append(f"left out (not in the corpus, no prediction): {', '.join(unseen)}")
-        else:
-            try:
-                preds = predict(gold, texts)
-            except ClaimsError as exc:
-                raise click.ClickException(f"extractor failed: {exc}") from exc
+        gold, texts = loaded
+        gold, preds, notes = _predictions(gold, texts, pred_path)
         report = score(gold, preds, texts)
         baseline = load_baseline(baseline_path)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-
     gold_hash, corpus_hash = file_sha256(gold_path), texts_sha256(texts)
-    if baseline.get("gold_sha256") not in (None, gold_hash):
-        notes.append(f"gold file changed since the baseline (sha256 {gold_hash[:12]}, was "
-                     f"{str(baseline['gold_sha256'])[:12]}): floors may not be comparable")
-    if baseline.get("corpus_sha256") not in (None, corpus_hash):
-        notes.append(f"corpus texts changed since the baseline (sha256 {corpus_hash[:12]}, was "
-                     f"{str(baseline['corpus_sha256'])[:12]}): floors may not be comparable")
+    notes += hash_notes(baseline, gold_hash, corpus_hash)
     floors = {k: float(v) for k, v in baseline["floors"].items()}
     failed = regressions(floors, report)
-
     if update:
         new_floors = update_floors(floors, report, allow_regression)
-        baseline_path.parent.mkdir(parents=True, exist_ok=True)
-        baseline_path.write_text(json.dumps({
-            "gold": gold_path.name, "gold_sha256": gold_hash, "corpus_sha256": corpus_hash,
-            "n_articles": len(report.articles), "floors": new_floors,
-        }, indent=2) + "\n", encoding="utf-8")
+        write_baseline(baseline_path, gold_path.name, gold_hash, corpus_hash, len(report.articles), new_floors)
         notes.append(f"floors written to {baseline_path}")
         failed = regressions(new_floors, report)
-
     if as_json:
         click.echo(json.dumps({**report.to_json(), "floors": floors, "regressions": failed, "notes": notes},
                               indent=2))
@@ -190,6 +160,23 @@ def eval_command(
     if failed and not allow_regression:
         click.echo("below floor: " + "; ".join(failed), err=True)
         raise SystemExit(1)
+
+
+def _predictions(gold: list[dict[str, Any]], texts: dict[str, str], pred_path: Path | None):
+    """(gold, predictions by id, notes): from --predictions, or by running the extractor."""
+    if pred_path is None:
+        try:
+            return gold, predict(gold, texts), []
+        except ClaimsError as exc:
+            raise click.ClickException(f"extractor failed: {exc}") from exc
+    preds: Mapping[str, Mapping[str, Any]] = {str(p.get("id")): p for p in read_jsonl(pred_path)}
+    # the seed passages are not in the corpus, so `claims extract --jsonl` over it has no line
+    # for them: leave such records out (said below) rather than score them as empty
+    unseen = [g["id"] for g in gold if g.get("seed_passages") and g["id"] not in preds]
+    if not unseen:
+        return gold, preds, []
+    return ([g for g in gold if g["id"] not in unseen], preds,
+            [f"left out (not in the corpus, no prediction): {', '.join(unseen)}"])
 
 
 @click.command("eval-sizes")

@@ -1,6 +1,6 @@
 """Extractor speed benchmark over the corpus texts: articles/s and chars/s on one core, peak memory.
 
-Usage: ``python -m pipeline.bench --shared ../shared [--limit N] [--json]``. The spaCy pipeline is built
+Usage: ``python -m pipeline.evaluation.bench --shared ../shared [--limit N] [--json]``. The spaCy pipeline is built
 once and its build time is reported apart; only ``extract`` + ``to_json`` calls are timed.
 Peak memory is read twice: ``resource.getrusage`` max RSS for the whole process, and a second,
 traced pass (``tracemalloc``, which slows Python down, hence not timed) for the Python heap peak.
@@ -140,7 +140,7 @@ def format_result(r: BenchResult) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=Path("..") / "shared",
                         help="shared data folder holding corpus/fakehealth/articles.jsonl (default ../shared)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")

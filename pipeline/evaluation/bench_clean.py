@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     if not (shared / "bench" / "boilerplate" / "scrapinghub-aeb" / "ground-truth.json").exists():
-        print(f"scrapers.bench: skipped: no benchmark data under {shared}/bench/boilerplate/scrapinghub-aeb "
+        print(f"bench_clean: skipped: no benchmark data under {shared}/bench/boilerplate/scrapinghub-aeb "
               "(pass --shared PATH)", file=sys.stderr)
         return 0
     aeb = load_aeb(shared)

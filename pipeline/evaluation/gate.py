@@ -114,3 +114,42 @@ def predict(gold: list[dict[str, Any]], texts: Mapping[str, str]) -> dict[str, d
         text = record_text(rec, texts) or ""
         out[rec["id"]] = {"id": rec["id"], **extract(nlp, text).to_json(text)}
     return out
+
+
+def load_gold(gold_path: Path, corpus_path: Path) -> tuple[list[dict[str, Any]], dict[str, str]] | None:
+    """Gold records and their texts (corpus texts by id; the seed's passages joined by newlines).
+
+    None when the corpus is needed but absent; ValueError when a gold id is not in the corpus."""
+    gold = read_jsonl(gold_path)
+    needed = [g["id"] for g in gold if not g.get("seed_passages")]
+    if needed and not corpus_path.exists():
+        return None
+    texts = load_texts(corpus_path, needed) if needed else {}
+    absent = [i for i in needed if i not in texts]
+    if absent:
+        raise ValueError(f"{len(absent)} gold id(s) not in {corpus_path}: {', '.join(absent[:10])}")
+    for g in gold:
+        if g.get("seed_passages"):
+            texts[g["id"]] = "\n".join(g["seed_passages"])
+    return gold, texts
+
+
+def hash_notes(baseline: Mapping[str, Any], gold_hash: str, corpus_hash: str) -> list[str]:
+    """Warnings when the gold or the corpus texts differ from those the floors were pinned on."""
+    notes = []
+    if baseline.get("gold_sha256") not in (None, gold_hash):
+        notes.append(f"gold file changed since the baseline (sha256 {gold_hash[:12]}, was "
+                     f"{str(baseline['gold_sha256'])[:12]}): floors may not be comparable")
+    if baseline.get("corpus_sha256") not in (None, corpus_hash):
+        notes.append(f"corpus texts changed since the baseline (sha256 {corpus_hash[:12]}, was "
+                     f"{str(baseline['corpus_sha256'])[:12]}): floors may not be comparable")
+    return notes
+
+
+def write_baseline(path: Path, gold_name: str, gold_hash: str, corpus_hash: str, n_articles: int,
+                   floors: Mapping[str, float]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "gold": gold_name, "gold_sha256": gold_hash, "corpus_sha256": corpus_hash,
+        "n_articles": n_articles, "floors": dict(floors),
+    }, indent=2) + "\n", encoding="utf-8")

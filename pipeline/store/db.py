@@ -108,7 +108,7 @@ def save_article(
         "extractor_version": extractor_version,
         "ingested_at": now_iso(),
     }
-    with db.conn:
+    with db.atomic():  # one transaction: sqlite-utils' own writes nest inside it as savepoints
         existing = db.table("articles").count_where("id = ?", [article_id])
         if existing:
             # Keep the first URL as the article's own; later ones are aliases.

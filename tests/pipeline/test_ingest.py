@@ -172,3 +172,32 @@ def test_same_release_under_two_urls_is_one_article(server, tmp_path, nlp):
     urls = [r["url"] for r in db.query("select url from article_urls order by url")]
     assert len(urls) == 2 and any("/mirror/" in u for u in urls)
     assert db.table("trials").count == 3
+
+
+def test_ingest_stores_exactly_what_extract_prints(tmp_path):
+    """One entry point: the trials `claims ingest` stores for a page are the ones `claims extract` prints."""
+    page = SAMPLES / "baclofen-alcohol-trial.html"
+    runner = CliRunner()
+    printed = json.loads(runner.invoke(cli, ["extract", str(page)]).output)
+    db_path = tmp_path / "claims.db"
+    assert runner.invoke(cli, ["ingest", "--db", str(db_path), str(page)]).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    article = next(db.query("select * from articles"))
+    assert article["text"] == printed["text"] and article["study_type"] == printed["study_type"]
+    trials = list(db.query("select * from trials order by idx"))
+    assert [(t["role"], t["status"], t["size"], t["duration"], json.loads(t["design"])) for t in trials] == [
+        (t["role"], t["status"], t["size"], t["duration"], t["design"]) for t in printed["trials"]]
+    assert [json.loads(t["evidence"]) for t in trials] == [t["evidence_offsets"] for t in printed["trials"]]
+    stored_doses = [(d["value"], d["upper"], d["unit"], d["per"], d["text"]) for d in
+                    db.query("select * from doses order by trial_id, arm_id, idx")]
+    printed_doses = []
+    for t in printed["trials"]:
+        for arm in t["arms"]:
+            dose = arm["dose"]
+            for d in dose if isinstance(dose, list) else [dose] if dose else []:
+                printed_doses.append((d["value"], d["upper"], d["unit"], d["per"], d["text"]))
+    assert stored_doses == printed_doses and stored_doses
+    stored_outcomes = [(o["value"], o["arm"], o["direction"], o["text"]) for o in
+                       db.query("select * from outcomes order by trial_id, idx")]
+    assert stored_outcomes == [(o["value"], o["arm"], o["direction"], o["text"])
+                               for t in printed["trials"] for o in t["outcomes"]]

@@ -1,0 +1,86 @@
+"""Each component on its own, taken from the built pipeline with ``nlp.get_pipe`` and run on a Doc built directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.records import CleanPage
+from pipeline.extract import doc_from_page
+
+
+def run_upto(nlp, text: str, last: str):
+    """A Doc processed by every pipe up to and including ``last`` (the earlier ones set sentences and cues)."""
+    doc = doc_from_page(nlp, CleanPage(url="", text=text))
+    for name, pipe in nlp.pipeline:
+        doc = pipe(doc)
+        if name == last:
+            return doc
+    raise AssertionError(f"no pipe {last}")
+
+
+def found(doc, key: str) -> list:
+    return list((doc._.found or {}).get(key, []))
+
+
+def test_components_pipeline_order_is_declared(nlp):
+    from pipeline.nlp import COMPONENTS
+
+    assert nlp.pipe_names[:len(COMPONENTS)] == COMPONENTS
+
+
+@pytest.mark.parametrize("text,value,evidence", [
+    ("In all, 151 alcohol-dependent patients took part in the 16-week trial.", 151, "151 alcohol-dependent patients"),
+    ("The study enrolled 1,021 adults with asthma.", 1021, "1,021 adults"),
+])
+def test_components_trial_size(nlp, text, value, evidence):
+    doc = run_upto(nlp, text, "claims_trial_size")
+    sizes = found(doc, "TRIAL_SIZE")
+    assert any(f.data["n"] == value for f in sizes)
+    best = next(f for f in sizes if f.data["n"] == value)
+    assert evidence in text[best.start:best.end]
+    assert best.rule_id.startswith("size.")
+
+
+def test_components_trial_size_ignores_ages_and_percentages(nlp):
+    doc = run_upto(nlp, "Patients aged 18 to 65 were eligible, and 45 percent were women.", "claims_trial_size")
+    assert not [f for f in found(doc, "TRIAL_SIZE") if f.data["n"] in (18, 65, 45)]
+
+
+@pytest.mark.parametrize("text,value,upper,unit,per", [
+    ("The dose was raised to up to 150 mg/day over four weeks.", 150, 150, "mg", "day"),
+    ("Volunteers took 400 milligrams of riboflavin a day.", 400, None, "mg", "day"),
+    ("Children received 2 mg/kg of the antibody weekly.", 2, None, "mg/kg", "week"),
+])
+def test_components_dose_value_unit_period(nlp, text, value, upper, unit, per):
+    doc = run_upto(nlp, text, "claims_dose")
+    doses = found(doc, "DOSE")
+    assert doses, "no dose found"
+    d = doses[0]
+    assert (d.data["value"], d.data["upper"], d.data["unit"], d.data["per"]) == (value, upper, unit, per)
+    assert text[d.start:d.end] == doc.text[d.start:d.end]
+
+
+def test_components_duration(nlp):
+    text = "Participants were followed through a 16-week trial of the drug."
+    doc = run_upto(nlp, text, "claims_duration")
+    durations = found(doc, "DURATION")
+    assert durations and "16-week" in text[durations[0].start:durations[0].end]
+
+
+def test_components_study_type_decides_article_type(nlp):
+    rct = "In a randomized, placebo-controlled trial, 200 patients received the drug or a placebo for 12 weeks."
+    mice = "The compound shrank tumours in mice, the researchers reported; 20 mice were treated for 3 weeks."
+    assert run_upto(nlp, rct, "claims_study_type")._.study_type == "rct"
+    assert run_upto(nlp, mice, "claims_study_type")._.study_type == "animal"
+
+
+def test_components_design_cues_carry_tags(nlp):
+    doc = run_upto(nlp, "It was a double-blind, placebo-controlled, randomised trial.", "claims_design")
+    tags = {f.data.get("tag") for f in found(doc, "DESIGN")}
+    assert {"double-blind", "placebo-controlled", "randomized"} <= tags
+
+
+def test_components_spans_carry_rule_ids(nlp):
+    doc = run_upto(nlp, "58 patients were given up to 150 mg/day of baclofen in the trial.", "claims_dose")
+    spans = list(doc.spans["DOSE"])
+    assert spans and all(s.id_.startswith("dose.") for s in spans)
