@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from spacy.tokens import Doc
 
-from pipeline.extensions import Found, add_found, doc_text, sentence_spans
+from pipeline.extensions import Found, add_found, doc_text, lowered_text, sentence_spans
 from pipeline.patterns import Rule, load_rules
 
 HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -45,22 +46,44 @@ class RuleComponent:
         return doc
 
     def collect(self, doc: Doc) -> list[Found]:
-        """Every rule over every sentence it applies to; parsed matches in sentence order."""
-        found: list[Found] = []
+        """Every rule over every sentence it applies to; parsed matches in sentence order, then rule order."""
         text = doc_text(doc)
-        for s_idx, (start, end) in enumerate(sentence_spans(doc)):
-            sent_text = text[start:end]
-            lower = sent_text.lower()
-            has_number = bool(HAS_NUMBER.search(lower))
-            for rule in self.rules:
-                if not rule_applies(rule, lower, has_number):
+        sents = sentence_spans(doc)
+        lowers: dict[int, str] = {}
+        numbers: dict[int, bool] = {}
+        keyed: list[tuple[int, int, int, Found]] = []
+        for r_idx, rule in enumerate(self.rules):
+            for s_idx in self.candidate_sentences(rule, lowered_text(doc), sents):
+                if s_idx not in lowers:
+                    start, end = sents[s_idx]
+                    lowers[s_idx] = text[start:end].lower()
+                    numbers[s_idx] = bool(HAS_NUMBER.search(lowers[s_idx]))
+                if not rule_applies(rule, lowers[s_idx], numbers[s_idx]):
                     continue
+                start, end = sents[s_idx]
+                sent_text = text[start:end]
                 for match in rule.regex.finditer(sent_text):
                     parsed = self.parse(match, rule, sent_text, start)
                     for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:
                         item.sent = s_idx
-                        found.append(item)
-        return found
+                        keyed.append((s_idx, r_idx, len(keyed), item))
+        keyed.sort(key=lambda k: k[:3])
+        return [item for *_, item in keyed]
+
+    def candidate_sentences(self, rule: Rule, lowered: str | None, sents: list[tuple[int, int]]) -> list[int]:
+        """The sentences where one of the rule's cue words starts, in order: a cheap superset of what
+        ``rule_applies`` accepts (which still decides), found by substring search over the lowered text."""
+        words = rule.attrs.get("any")
+        if not words or lowered is None:
+            return list(range(len(sents)))
+        starts = [start for start, _ in sents]
+        found: set[int] = set()
+        for word in words:
+            pos = lowered.find(word)
+            while pos != -1:
+                found.add(max(0, bisect_right(starts, pos) - 1))
+                pos = lowered.find(word, pos + 1)
+        return sorted(found)
 
     def resolve(self, found: list[Found]) -> list[Found]:
         """Drop matches overlapping an earlier-listed rule's match (rule order = priority)."""
