@@ -4,6 +4,7 @@
     ├── FetchError              network, HTTP status, content type, size, robots.txt
     ├── CleanError              no main text could be found in a page
     ├── ExtractError            the NLP stage failed on a document
+    ├── WarcError               a web archive is truncated or corrupt (records before the damage are kept)
     └── SchemaError             the database does not have the expected shape
 """
 
@@ -37,3 +38,7 @@ class ExtractError(ClaimsError):
 
 class SchemaError(ClaimsError):
     """The database shape is not what this version expects."""
+
+
+class WarcError(ClaimsError):
+    """A WARC file is truncated or corrupt; ``context`` holds the records read and the byte offset."""

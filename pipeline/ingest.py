@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from pipeline.settings import Settings
 from pipeline.store import open_db, save_article, save_page
 from scrapers.clean import clean_html, content_fingerprint
 from scrapers.fetch import fetch_many, load_raw, normalize_url, save_raw
+from scrapers.warc import WARC_SUFFIXES, is_warc
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
@@ -35,6 +37,7 @@ class SourceResult:
 @dataclass
 class IngestSummary:
     results: list[SourceResult] = field(default_factory=list)
+    skipped_records: Counter = field(default_factory=Counter)  # WARC records that are not pages, by reason
 
     @property
     def fetched(self) -> int:
@@ -58,7 +61,7 @@ class IngestSummary:
 
 
 def expand_sources(sources: Iterable[str]) -> list[str]:
-    """Directories become their HTML files; ``@file`` becomes the URLs listed in it."""
+    """Directories become their HTML and WARC files; ``@file`` becomes the URLs listed in it."""
     out: list[str] = []
     for source in sources:
         source = source.strip()
@@ -70,7 +73,7 @@ def expand_sources(sources: Iterable[str]) -> list[str]:
             continue
         path = Path(source)
         if "://" not in source and path.is_dir():
-            out.extend(str(p) for p in sorted(path.iterdir()) if p.name.lower().endswith(HTML_SUFFIXES))
+            out.extend(str(p) for p in sorted(path.iterdir()) if p.name.lower().endswith(HTML_SUFFIXES + WARC_SUFFIXES))
             continue
         out.append(source)
     return out
@@ -118,7 +121,12 @@ def ingest(
     nlp = nlp or build_nlp()
     db = open_db(str(settings.db_path))
     summary = IngestSummary()
-    urls = [source_url(s) for s in expand_sources(sources)]
+    expanded = expand_sources(sources)
+    for path in (s for s in expanded if is_warc(s)):  # web archives: pages as if fetched, in file order
+        from pipeline.corpus.warc_ingest import ingest_warc
+
+        summary.results += ingest_warc(db, nlp, path, settings, on_result=on_result, skipped=summary.skipped_records)
+    urls = [source_url(s) for s in expanded if not is_warc(s)]
     todo: list[str] = []
     for url in dict.fromkeys(urls):  # same URL twice in one batch: once
         is_remote = url.startswith(("http://", "https://"))
