@@ -300,3 +300,9 @@ def clean_command(sources: tuple[str, ...]) -> None:
         click.echo(json.dumps(out, ensure_ascii=False, default=str))
     if failed:
         sys.exit(1)
+
+
+from pipeline.corpus.cli import load as load_command, spark as spark_command  # noqa: E402, I001
+
+cli.add_command(spark_command)
+cli.add_command(load_command)
