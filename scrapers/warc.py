@@ -47,7 +47,7 @@ def iter_warc(stream: BinaryIO, stats: WarcStats | None = None, *, source: str |
     stats = stats if stats is not None else WarcStats()
     counted = _CountingReader(stream)
     # Digests are checked where the archive carries them: a flipped byte fails its record.
-    records = ArchiveIterator(counted, check_digests="raise")
+    records = _ArchiveReader(counted, check_digests="raise")
     index = 0
     while True:
         offset = records.offset
@@ -56,6 +56,11 @@ def iter_warc(stream: BinaryIO, stats: WarcStats | None = None, *, source: str |
             fetched, reason = _read_record(record)
         except StopIteration:
             # warcio stops quietly at a record whose headers are cut off; bytes left over are that record.
+            if records.cut_member:
+                exc = WarcError("the last gzip member is cut off")
+                stats.damage = WarcError(f"damaged WARC after {index} records, at byte {records.offset}: {exc.message}",
+                                         url=source, records=index, offset=records.offset)
+                raise stats.damage from None
             if counted.total > records.offset + 4:
                 exc = WarcError(f"{counted.total - records.offset} bytes at the end are not a complete record")
                 stats.damage = WarcError(f"damaged WARC after {index} records, at byte {records.offset}: {exc.message}",
@@ -73,6 +78,18 @@ def iter_warc(stream: BinaryIO, stats: WarcStats | None = None, *, source: str |
             continue
         stats.pages += 1
         yield fetched
+
+
+class _ArchiveReader(ArchiveIterator):
+    """warcio's iterator, noting whether the last gzip member ended (warcio closes it without looking)."""
+
+    cut_member = False
+
+    def close(self) -> None:
+        decompressor = self.reader.decompressor if self.reader else None
+        if decompressor is not None and not getattr(decompressor, "eof", True):
+            self.cut_member = True
+        super().close()
 
 
 class _CountingReader:
