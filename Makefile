@@ -40,6 +40,7 @@ eval: install
 bench: install
 	$(BIN)/python -m scrapers.bench --shared $(SHARED)
 	$(BIN)/python -m pipeline.bench --shared $(SHARED)
+	$(BIN)/python -m pipeline.corpus.bench --shared $(SHARED)
 
 serve: install
 	$(BIN)/claims serve --db $(DB)

@@ -69,10 +69,13 @@ def load_parquet(db: sqlite_utils.Database, parquet_dir: str | Path, *, raw_dir:
             if target != article["id"]:
                 moved[article["id"]] = target
                 summary.joined += 1
-        for page in pages:
-            added = _merge_page(db, page, moved)
-            summary.pages += added
-            summary.pages_known += not added
+        # Known before this load, not during it: a failed attempt repeated within one run stays two rows.
+        known = [_known_page(db, _page_row(page, moved)) for page in pages]
+        for page, seen in zip(pages, known, strict=True):
+            if not seen:
+                _insert_page(db, _page_row(page, moved))
+        summary.pages_known = sum(known)
+        summary.pages = len(pages) - summary.pages_known
     if raw_dir is not None:
         for row in read_table(base, "raw"):
             save_raw(raw_dir, row["body"])
@@ -122,14 +125,19 @@ def _move(row: Row, old: str, new: str) -> Row:
     return out
 
 
-def _merge_page(db: sqlite_utils.Database, page: Row, moved: dict[str, str]) -> bool:
-    """Insert one pages row unless the same attempt is already recorded; True if inserted."""
+def _page_row(page: Row, moved: dict[str, str]) -> Row:
     row = {k: v for k, v in page.items() if k not in PAGE_ORDER}
     if row.get("article_id") in moved:
         row["article_id"] = moved[row["article_id"]]
+    return row
+
+
+def _known_page(db: sqlite_utils.Database, row: Row) -> bool:
+    """The same attempt (URL, capture time, bytes, outcome) is already recorded."""
     where = " and ".join(f"[{c}] is ?" for c in PAGE_MATCH)
-    if db.execute(f"select 1 from pages where {where} limit 1", [row.get(c) for c in PAGE_MATCH]).fetchone():
-        return False
+    return db.execute(f"select 1 from pages where {where} limit 1", [row.get(c) for c in PAGE_MATCH]).fetchone() is not None
+
+
+def _insert_page(db: sqlite_utils.Database, row: Row) -> None:
     columns = [c for c in TABLES["pages"]["columns"] if c != "id"]
     db.table("pages").insert({c: row.get(c) for c in columns})
-    return True

@@ -151,3 +151,21 @@ def member_ids(bundle: Row) -> Iterator[tuple[tuple[int, str], str]]:
     """(WARC order, id an article had in that WARC) -> its final id, to point ``pages`` rows at it."""
     for member in bundle["members"]:
         yield tuple(member), bundle["id"]
+
+
+def capture_key(page: Row) -> tuple:
+    """A stored capture (URL, WARC-Date, bytes): seen again later it is skipped as cached, as ``claims
+    ingest`` skips it; failed attempts are each kept, as on one machine."""
+    if page["ok"] and page["article_id"] and page["sha256"]:
+        return ("capture", page["url"], page["fetched_at"], page["sha256"])
+    return ("attempt", page["warc_order"], page["warc_seq"])
+
+
+def earliest(a: Row, b: Row) -> Row:
+    return a if (a["warc_order"], a["warc_seq"]) <= (b["warc_order"], b["warc_seq"]) else b
+
+
+def with_span(bundle: Row, span: tuple[int, int]) -> Row:
+    """The bundle's place in the input order counting only pages that were not repeats."""
+    order = bundle["first"][0]
+    return {**bundle, "first": (order, span[0]), "last": (order, span[1])}

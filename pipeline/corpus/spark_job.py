@@ -162,14 +162,20 @@ def merged_tables(tagged, partitions: int):
     fingerprint, then by id for a URL seen with two texts), and pages pointed at the merged id."""
     from pyspark import StorageLevel
 
-    from pipeline.corpus.rows import bundle_rows, group_key, member_ids, merge_bundles
+    from pipeline.corpus.rows import bundle_rows, capture_key, earliest, group_key, member_ids, merge_bundles, with_span
 
-    bundles = (tagged.filter(lambda t: t[0] == "bundle").map(lambda t: (group_key(t[1]), t[1]))
-               .reduceByKey(merge_bundles, partitions).map(lambda kv: (kv[1]["id"], kv[1]))
-               .reduceByKey(merge_bundles, partitions).values()).persist(StorageLevel.MEMORY_AND_DISK)
+    pages = (tagged.filter(lambda t: t[0] == "pages").map(lambda t: (capture_key(t[1]), t[1]))
+             .reduceByKey(earliest, partitions).values())  # a capture seen in an earlier WARC is skipped
+    spans = (pages.filter(lambda r: r["article_id"] is not None)
+             .map(lambda r: ((r["warc_order"], r["article_id"]), (r["warc_seq"], r["warc_seq"])))
+             .reduceByKey(lambda a, b: (min(a[0], b[0]), max(a[1], b[1])), partitions))
+    bundles = (tagged.filter(lambda t: t[0] == "bundle").map(lambda t: ((t[1]["first"][0], t[1]["id"]), t[1]))
+               .join(spans, partitions).map(lambda kv: with_span(*kv[1]))
+               .map(lambda b: (group_key(b), b)).reduceByKey(merge_bundles, partitions)
+               .map(lambda kv: (kv[1]["id"], kv[1])).reduceByKey(merge_bundles, partitions)
+               .values()).persist(StorageLevel.MEMORY_AND_DISK)
     ids = bundles.flatMap(member_ids)
-    pages = (tagged.filter(lambda t: t[0] == "pages").map(lambda t: ((t[1]["warc_order"], t[1]["article_id"]), t[1]))
-             .leftOuterJoin(ids, partitions)
+    pages = (pages.map(lambda r: ((r["warc_order"], r["article_id"]), r)).leftOuterJoin(ids, partitions)
              .map(lambda kv: ("pages", dict(kv[1][0], article_id=kv[1][1] or kv[1][0]["article_id"]))))
     extras = tagged.filter(lambda t: t[0] in EXTRA_TABLES)
     return pages.union(bundles.flatMap(bundle_rows)).union(extras), bundles
