@@ -49,29 +49,27 @@ def iter_warc(stream: BinaryIO, stats: WarcStats | None = None, *, source: str |
     # Digests are checked where the archive carries them: a flipped byte fails its record.
     records = _ArchiveReader(counted, check_digests="raise")
     index = 0
+
+    def damage(offset: int, message: str) -> WarcError:
+        stats.damage = WarcError(f"damaged WARC after {index} records, at byte {offset}: {message}",
+                                 url=source, records=index, offset=offset)
+        return stats.damage
+
     while True:
         offset = records.offset
         try:
             record = next(records)
             fetched, reason = _read_record(record)
         except StopIteration:
-            # warcio stops quietly at a record whose headers are cut off; bytes left over are that record.
+            # warcio stops quietly at a cut gzip member or a record whose headers are cut off.
             if records.cut_member:
-                exc = WarcError("the last gzip member is cut off")
-                stats.damage = WarcError(f"damaged WARC after {index} records, at byte {records.offset}: {exc.message}",
-                                         url=source, records=index, offset=records.offset)
-                raise stats.damage from None
-            if counted.total > records.offset + 4:
-                exc = WarcError(f"{counted.total - records.offset} bytes at the end are not a complete record")
-                stats.damage = WarcError(f"damaged WARC after {index} records, at byte {records.offset}: {exc.message}",
-                                         url=source, records=index, offset=records.offset)
-                raise stats.damage from None
+                raise damage(records.offset, "the last gzip member is cut off") from None
+            if counted.total > records.offset + 4:  # more than the blank lines that close a record
+                raise damage(records.offset, f"{counted.total - records.offset} bytes at the end are not a record") from None
             return
         except (WarcError, *DAMAGE) as exc:
             message = exc.message if isinstance(exc, WarcError) else f"{exc.__class__.__name__}: {exc}"
-            stats.damage = WarcError(f"damaged WARC after {index} records, at byte {offset}: {message}",
-                                     url=source, records=index, offset=offset)
-            raise stats.damage from exc
+            raise damage(offset, message) from exc
         index += 1
         if fetched is None:
             stats.skipped[reason] += 1
