@@ -14,7 +14,7 @@ all: test lint
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,6 +40,7 @@ eval: install
 bench: install
 	$(BIN)/python -m pipeline.evaluation.bench_clean --shared $(SHARED)
 	$(BIN)/python -m pipeline.evaluation.bench --shared $(SHARED)
+	$(BIN)/python -m pipeline.evaluation.bench_corpus --shared $(SHARED)
 
 serve: install
 	$(BIN)/claims serve --db $(DB)

@@ -5,6 +5,7 @@
     ├── CleanError              no main text could be found in a page
     ├── ExtractError            the NLP stage failed on a document
     ├── SchemaError             the database does not have the expected shape
+    ├── WarcError               a web archive is truncated or corrupt (records before the damage are kept)
     └── AuditError              a verdict or audit request that cannot be applied
 """
 
@@ -42,3 +43,7 @@ class SchemaError(ClaimsError):
 
 class AuditError(ClaimsError):
     """A verdict or audit request that cannot be applied (unknown value, bad verdict)."""
+
+
+class WarcError(ClaimsError):
+    """A WARC file is truncated or corrupt; ``context`` holds the records read and the byte offset."""

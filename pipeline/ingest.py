@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import sqlite_utils
 from spacy.language import Language
 
-from models.errors import ClaimsError
+from models.errors import ClaimsError, WarcError
 from models.records import FetchResult
 from pipeline.extract import EXTRACTOR_VERSION, extract
 from pipeline.settings import Settings
@@ -24,9 +25,11 @@ from pipeline.store import (
     save_article,
     save_page,
     save_raw,
+    stored_capture,
 )
 from scrapers.clean import clean_html
 from scrapers.fetch import fetch_many, normalize_url
+from scrapers.warc import WARC_SUFFIXES, WarcStats, damage_page, is_warc, warc_fetches
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
@@ -44,6 +47,7 @@ class SourceResult:
 @dataclass
 class IngestSummary:
     results: list[SourceResult] = field(default_factory=list)
+    skipped_records: Counter = field(default_factory=Counter)  # WARC records that are not pages, by reason
 
     @property
     def fetched(self) -> int:
@@ -67,7 +71,7 @@ class IngestSummary:
 
 
 def expand_sources(sources: Iterable[str]) -> list[str]:
-    """Directories become their HTML files; ``@file`` becomes the URLs listed in it."""
+    """Directories become their HTML and WARC files; ``@file`` becomes the URLs listed in it."""
     out: list[str] = []
     for source in sources:
         source = source.strip()
@@ -79,7 +83,7 @@ def expand_sources(sources: Iterable[str]) -> list[str]:
             continue
         path = Path(source)
         if "://" not in source and path.is_dir():
-            out.extend(str(p) for p in sorted(path.iterdir()) if p.name.lower().endswith(HTML_SUFFIXES))
+            out.extend(str(p) for p in sorted(path.iterdir()) if p.name.lower().endswith(HTML_SUFFIXES + WARC_SUFFIXES))
             continue
         out.append(source)
     return out
@@ -105,7 +109,11 @@ def ingest(
     nlp = nlp or build_nlp()
     db = open_db(str(settings.db_path))
     summary = IngestSummary()
-    urls = [source_url(s) for s in expand_sources(sources)]
+    expanded = expand_sources(sources)
+    for path in (s for s in expanded if is_warc(s)):  # web archives: pages as if fetched, in file order
+
+        summary.results += ingest_warc(db, nlp, path, settings, on_result=on_result, skipped=summary.skipped_records)
+    urls = [source_url(s) for s in expanded if not is_warc(s)]
     todo: list[str] = []
     for url in dict.fromkeys(urls):  # same URL twice in one batch: once
         is_remote = url.startswith(("http://", "https://"))
@@ -187,3 +195,40 @@ def reprocess(settings: Settings, *, nlp: Language | None = None,
             on_result(result)
     db.close()
     return summary
+
+
+def ingest_warc(db: sqlite_utils.Database, nlp: Language, path: str, settings: Settings, *,
+                on_result: Callable[[SourceResult], None] | None = None,
+                skipped: Counter | None = None) -> list[SourceResult]:
+    """Store every HTML response of one local WARC file through ``process_fetch``.
+
+    A capture stored by an earlier run is skipped as cached (``--refresh`` stores it again), as a
+    recent fetch is. Non-page records are counted into ``skipped`` by reason. A damaged archive keeps
+    every record before the damage and adds one failed ``pages`` row for the archive saying where."""
+    stats = WarcStats()
+    results: list[SourceResult] = []
+
+    def emit(result: SourceResult) -> None:
+        results.append(result)
+        if on_result:
+            on_result(result)
+
+    try:
+        with open(path, "rb") as stream:
+            for fetched in warc_fetches(stream, stats, source=path):
+                cached = None if settings.refresh else stored_capture(db, fetched)
+                if cached:
+                    emit(SourceResult(fetched.url, ok=True, article_id=cached, skipped=True))
+                else:
+                    emit(process_fetch(db, nlp, fetched, settings))
+    except OSError as exc:
+        stats.damage = WarcError(f"cannot read WARC: {exc.strerror or exc}", url=path)
+    except WarcError:
+        pass  # stats.damage says where; the records before it are stored
+    if stats.damage is not None:
+        page = damage_page(stats, path)
+        save_page(db, page)
+        emit(SourceResult(page.url, ok=False, error=page.error))
+    if skipped is not None:
+        skipped.update(stats.skipped)
+    return results

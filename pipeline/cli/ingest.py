@@ -24,6 +24,8 @@ def _print_summary(summary: IngestSummary) -> None:
     table.add_row(str(summary.fetched), str(summary.skipped), str(len(summary.failed)),
                   str(summary.articles), str(summary.trials))
     console.print(table)
+    if summary.skipped_records:
+        console.print("WARC records skipped: " + ", ".join(f"{n} {why}" for why, n in summary.skipped_records.most_common()))
     if summary.failed:
         failures = Table(title="Failures", show_header=True)
         failures.add_column("source", overflow="fold")

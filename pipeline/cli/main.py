@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline import __version__
+from pipeline.cli.corpus import load, spark
 from pipeline.cli.evaluation import eval_command, eval_sizes_command
 from pipeline.cli.extract import clean_command, extract
 from pipeline.cli.ingest import ingest, reprocess
@@ -24,5 +25,6 @@ def cli() -> None:
     """
 
 
-for command in (ingest, reprocess, extract, clean_command, query, show, audit, serve, eval_command, eval_sizes_command):
+for command in (ingest, reprocess, extract, clean_command, query, show, audit, serve, spark, load, eval_command,
+                eval_sizes_command):
     cli.add_command(command)

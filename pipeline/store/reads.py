@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
+from models.records import FetchResult
+
 
 def find_article(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
     """Find an article by id, URL (any alias), local path, or 1-based row number."""
@@ -62,3 +64,11 @@ def last_ok_pages(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return list(db.query(
         "select p.url, p.final_url, p.sha256, p.encoding, p.content_type, p.status from pages p "
         "join (select url, max(id) as id from pages where ok = 1 group by url) last on last.id = p.id"))
+
+
+def stored_capture(db: sqlite_utils.Database, fetched: FetchResult) -> str | None:
+    """The article id of the same capture (URL, WARC-Date, bytes) stored by an earlier run, if any."""
+    rows = list(db.query(
+        "select article_id from pages where url = ? and fetched_at = ? and sha256 = ? and ok = 1 "
+        "and article_id is not null order by id desc limit 1", [fetched.url, fetched.fetched_at, fetched.sha256]))
+    return rows[0]["article_id"] if rows else None

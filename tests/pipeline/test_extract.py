@@ -9,14 +9,14 @@ from click.testing import CliRunner
 from spacy.tokens import DocBin
 
 from pipeline.cli import cli
-from pipeline.extract import extract as extract_article
+from pipeline.extract import extract
 from pipeline.normalize import normalize_duration, normalize_unit, parse_number
 
 RCT = "In the randomized, placebo-controlled trial, "
 
 
 def main_trial(nlp, text):
-    claims = extract_article(nlp, text)
+    claims = extract(nlp, text)
     mains = [t for t in claims.trials if t.role == "main"]
     assert mains, f"no main trial in: {text!r} ({claims.study_type})"
     return mains[0]
@@ -145,7 +145,7 @@ def test_planned_and_mentioned_trials_are_separate(nlp):
     text = ("In the new randomized trial, 151 patients received baclofen (30 mg/day) or placebo.\n\n"
             "The 2015 German study had followed 56 patients, who received up to 270 mg/day or placebo.\n\n"
             "We are planning a new RCT, where we will test baclofen up to 330 mg per day.")
-    roles = {t.role: t for t in extract_article(nlp, text).trials}
+    roles = {t.role: t for t in extract(nlp, text).trials}
     assert set(roles) == {"main", "mentioned", "planned"}
     assert roles["mentioned"].size == 56
     assert roles["planned"].status == "planned"
@@ -168,7 +168,7 @@ DISTRACTORS = [
 @pytest.mark.parametrize("name, sentence, field", DISTRACTORS, ids=[d[0] for d in DISTRACTORS])
 def test_distractors_are_not_claims(nlp, name, sentence, field):
     text = "In the randomized, placebo-controlled trial, patients received the drug or placebo. " + sentence
-    claims = extract_article(nlp, text)
+    claims = extract(nlp, text)
     for trial in claims.trials:
         if field == "size":
             assert trial.size in (None, 180), name
@@ -183,10 +183,10 @@ def test_animal_and_observational_articles_yield_no_trial(nlp):
     cohort = ("Researchers followed 48,000 people for 10 years in a cohort study. People who ate more fibre "
               "were less likely to have a stroke, and higher intake was associated with lower risk. The "
               "observational data came from a national database of health records.")
-    assert extract_article(nlp, animal).trials == []
-    assert extract_article(nlp, animal).study_type == "animal"
-    assert extract_article(nlp, cohort).trials == []
-    assert extract_article(nlp, cohort).study_type == "observational"
+    assert extract(nlp, animal).trials == []
+    assert extract(nlp, animal).study_type == "animal"
+    assert extract(nlp, cohort).trials == []
+    assert extract(nlp, cohort).study_type == "observational"
 
 
 def test_consistency_flags(nlp):
@@ -198,8 +198,8 @@ def test_consistency_flags(nlp):
 
 
 def test_empty_text_gives_no_trials(nlp):
-    assert extract_article(nlp, "").trials == []
-    assert extract_article(nlp, "   \n\n ").trials == []
+    assert extract(nlp, "").trials == []
+    assert extract(nlp, "   \n\n ").trials == []
 
 
 def test_spans_carry_rule_ids_and_survive_docbin(nlp):
@@ -268,7 +268,7 @@ def test_population_condition_and_timepoint(nlp):
 def test_named_trials_split_the_article(nlp):
     text = ("The randomised phase III study (ZOE-70) enrolled more than 14,800 adults given the vaccine or placebo.\n\n"
             "The result is in line with the ZOE-50 trial, which involved 16,160 adults.")
-    trials = {t.name: t for t in extract_article(nlp, text).trials}
+    trials = {t.name: t for t in extract(nlp, text).trials}
     assert trials["ZOE-70"].role == "main" and trials["ZOE-70"].size == 14800
     assert trials["ZOE-50"].role == "mentioned" and trials["ZOE-50"].size == 16160
 
@@ -285,8 +285,7 @@ def test_each_received_x_or_y_sizes_both_arms(nlp):
 
 def test_page_blocks_become_spans_and_sentence_starts(nlp):
     from models.records import Block, CleanPage
-    from pipeline.extract import doc_from_page
-    from pipeline.extract import extract as extract_page
+    from pipeline.extract import doc_from_page, extract
 
     text = "Results\n\n151 patients took part in the 16-week randomized trial of baclofen (30 mg/day) or placebo."
     page = CleanPage(url="x", text=text, blocks=(Block("heading", 0, 7), Block("paragraph", 9, len(text))))
@@ -294,7 +293,7 @@ def test_page_blocks_become_spans_and_sentence_starts(nlp):
     assert [b.label_ for b in doc.spans["blocks"]] == ["heading", "paragraph"]
     dose = doc.spans["DOSE"][0]
     assert dose._.block.label_ == "paragraph" and dose._.heading == "Results"
-    claims = extract_page(nlp, page)
+    claims = extract(nlp, page)
     assert claims.trials[0].size == 151 and claims.trials[0].duration == "16 weeks"
 
 
@@ -327,7 +326,7 @@ def test_diagnostic_test_study_is_not_a_trial(nlp):
             "with a sensitivity of 90% and specificity of 98% in 500 women. Researchers say the blood test could "
             "one day make screening easier, and a larger diagnostic study will check how often it detects cancer "
             "and how many false positives the scans and tests give.")
-    claims = extract_article(nlp, text)
+    claims = extract(nlp, text)
     assert claims.study_type == "other" and claims.trials == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import extract as extract_article
+from pipeline.extract import extract
 
 TRIAL_TEXT = (
     "151 alcohol-dependent patients took part in the 16-week randomized trial. 58 received high-dose baclofen "
@@ -24,7 +24,7 @@ TOKENS = st.lists(st.one_of(WORDS, NUMBERS, st.text(max_size=8)), max_size=80).m
 
 
 def check(nlp, text: str) -> None:
-    claims = extract_article(nlp, text)
+    claims = extract(nlp, text)
     if not text.strip():
         assert claims.trials == []
     out = claims.to_json(text)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.extract import extract as extract_article
+from pipeline.extract import extract
 from scrapers.clean import clean_html
 from tests.conftest import SAMPLES
 
@@ -23,7 +23,7 @@ def extracted(nlp):
     out = {}
     for name in EXPECTED:
         page = clean_html((SAMPLES / name).read_bytes(), f"https://example.org/{name}")
-        out[name] = (page.text, extract_article(nlp, page.text).to_json(page.text))
+        out[name] = (page.text, extract(nlp, page).to_json(page.text))
     return out
 
 

@@ -1,0 +1,1 @@
+"""Corpus scale: WARC input on one machine and on Spark, Parquet output merged into SQLite."""
