@@ -53,9 +53,11 @@ def build_nlp(trained: str | Path | None = TRAINED) -> Language:
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     for name in COMPONENTS:
         nlp.add_pipe(name)
+    decide = nlp.get_pipe("claims_decide")
     if trained == TRAINED:
         with as_file(files("models") / "trained") as path:
-            nlp.get_pipe("claims_decide").from_disk(path)
+            decide.from_disk(path)
     elif trained is not None:
-        nlp.get_pipe("claims_decide").from_disk(Path(trained))
+        decide.from_disk(Path(trained))
+    nlp.meta["model_version"] = decide.version  # None: the rules decide everything
     return nlp

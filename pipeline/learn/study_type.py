@@ -24,8 +24,9 @@ KEY_WORDS = re.compile(r"\b(?:randomi[sz]ed|randomly|placebo|sham|control group|
                        r"survey|questionnaire|registry|database|records|associated with|linked to|likely|meta-analys[ie]s|"
                        r"systematic review|pooled|studies|mice|mouse|rats?|animals?|cells?|laboratory|screening|test|"
                        r"scan|diagnos\w*|model(?:ing|led)?|simulation|trial|trials|study|patients|compared|versus)\b")
-# families of cue words, counted in the lead and in the whole text (per 1,000 characters too)
-GROUPS = {name: re.compile(pattern, re.I) for name, pattern in {
+# families of cue words, counted in the lead and in the whole text (per 1,000 characters too); matched on the
+# lowercased text without re.IGNORECASE, which is several times faster on long texts
+GROUPS = {name: re.compile(pattern) for name, pattern in {
     "n_studies": r"\b(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens of|several|multiple|"
                  r"many) (?:[\w-]+ ){0,3}?(?:studies|trials|publications|papers)\b",
     "pooled": r"\b(?:pooled|combined|reviewed|analy[sz]ed|looked at|examined) (?:the )?(?:results|data|findings|evidence)\b|"
@@ -91,7 +92,7 @@ def _word_features(text: str) -> dict[str, float]:
         x[key] = _bin(n)
     per_k = _bin(1 + len(text) / 1000)
     for name, regex in GROUPS.items():
-        everywhere, lead = len(regex.findall(text)), len(regex.findall(text[:LEAD_CHARS]))
+        everywhere, lead = len(regex.findall(lower)), len(regex.findall(lower[:LEAD_CHARS]))
         x[f"group:{name}"] = _bin(everywhere)
         x[f"group_lead:{name}"] = _bin(lead)
         x[f"group_density:{name}"] = _bin(everywhere) / per_k
