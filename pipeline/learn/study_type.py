@@ -48,6 +48,9 @@ GROUPS = {name: re.compile(pattern) for name, pattern in {
     "future": r"\b(?:will|plans?|planned|planning|hope|could|may)\b",
 }.items()}
 C = 0.3
+# The model overrules the rules only from this probability: chosen on dev (0.974 against 0.947 when it always
+# decides), at a cost within fold noise in 5-fold CV (0.78-0.80 against 0.78-0.81 over four fold seeds).
+OVERRIDE_MIN = 0.6
 
 
 def _bin(x: float) -> float:
@@ -112,10 +115,12 @@ def train(records: list[dict[str, Any]], texts: Mapping[str, str], nlp: Language
 
 
 def annotate(doc: Doc, models: Mapping[str, LinearModel]) -> None:
-    """Replace the rules' study type by the model's, with its probability."""
+    """Replace the rules' study type by the model's when the model is sure enough; record its probability."""
     model = models.get(NAME)
     if model is None:
         return
-    label, p = model.predict(features(doc))
-    doc._.study_type = label
-    doc._.study_type_score = round(p, 4)
+    proba = model.predict_proba(features(doc))
+    label = max(proba, key=proba.__getitem__)
+    if proba[label] >= OVERRIDE_MIN or doc._.study_type_rule not in proba:
+        doc._.study_type = label
+    doc._.study_type_score = round(proba.get(doc._.study_type, 0.0), 4)
