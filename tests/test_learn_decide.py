@@ -128,3 +128,16 @@ def test_learn_study_type_features_are_the_runtime_ones(rules_nlp):
     doc = rules_nlp(RCT)
     x = study_type.features(doc)
     assert x["rule=rct"] == 1.0 and x["design:randomized"] > 0
+
+
+@pytest.mark.parametrize("bias, drop_below, kept", [(-8.0, 0.0, True), (-8.0, 0.4, False), (8.0, 0.4, True)])
+def test_learn_trial_score_drops_only_below_threshold(monkeypatch, bias, drop_below, kept):
+    from pipeline.learn import trial as trial_decision
+
+    monkeypatch.setattr(trial_decision, "DROP_BELOW", drop_below)
+    model = LinearModel(["drop", "keep"], {}, [bias], {})
+    nlp = _decide(build_nlp(trained=None), {trial_decision.NAME: model})
+    claims = extract_article(nlp, RCT)
+    assert bool(claims.trials) is kept
+    assert all(t.score is not None and (t.score > 0.99) is (bias > 0) for t in claims.trials)
+    assert all("score" in t for t in claims.to_json(RCT)["trials"])

@@ -74,16 +74,22 @@ def _outcome_arm(label: Any, arm_map: Mapping[str, str] | None, gold_arms: set[s
     return arm_map.get(k, k if k in gold_arms else "?" + k)
 
 
+def trial_pairs(gold: Mapping[str, Any], predicted: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], int]]:
+    """(gold trial, predicted trial index) for the trials the scorer aligns."""
+    gts, pts = list(gold.get("trials") or []), list(predicted.get("trials") or [])
+    sim = [[scorer.trial_similarity(g, p) for p in pts] for g in gts]
+    return [(gts[gi], pi) for gi, pi in scorer._assign(sim, scorer.TRIAL_MATCH_MIN)]
+
+
 def outcome_pairs(gold: Mapping[str, Any], predicted: Mapping[str, Any],
                   use_arm: bool = True) -> list[tuple[Mapping[str, Any], int, int]]:
     """The (gold outcome, predicted trial index, predicted outcome index) pairs the scorer compares directions on:
     trials aligned as the scorer aligns them; valued outcomes matched by value and arm (by value alone without
     ``use_arm``), valueless ones by text."""
-    gts, pts = list(gold.get("trials") or []), list(predicted.get("trials") or [])
-    sim = [[scorer.trial_similarity(g, p) for p in pts] for g in gts]
+    pts = list(predicted.get("trials") or [])
     out = []
-    for gi, pi in scorer._assign(sim, scorer.TRIAL_MATCH_MIN):
-        g, p = gts[gi], pts[pi]
+    for g, pi in trial_pairs(gold, predicted):
+        p = pts[pi]
         if g.get("optional"):
             continue
         arm_map = _arm_map(g, p)

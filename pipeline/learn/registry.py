@@ -18,6 +18,7 @@ TRAINERS = [
     "pipeline.learn.study_type",
     "pipeline.learn.design",
     "pipeline.learn.direction",
+    "pipeline.learn.trial",
 ]
 
 
