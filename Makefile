@@ -7,7 +7,7 @@ DB     ?= data/claims.db
 SHARED ?= ../shared
 URLS   ?=
 
-.PHONY: all install test lint eval bench ingest reprocess serve audit clean-db wheel-check
+.PHONY: all install test lint eval bench train cv ingest reprocess serve audit clean-db wheel-check
 
 all: test lint
 
@@ -41,6 +41,17 @@ bench: install
 	$(BIN)/python -m pipeline.evaluation.bench_clean --shared $(SHARED)
 	$(BIN)/python -m pipeline.evaluation.bench --shared $(SHARED)
 	$(BIN)/python -m pipeline.evaluation.bench_corpus --shared $(SHARED)
+
+# `make train` refits the trained decisions on $(SHARED)/gold/train.jsonl into models/trained/ (seeded,
+# deterministic); `make cv` prints rules alone vs trained on dev and on 5-fold CV over train + dev.
+train: install
+	@if [ -f $(SHARED)/gold/train.jsonl ]; then $(BIN)/python -m pipeline.learn.train --gold-dir $(SHARED)/gold; \
+	else echo "no $(SHARED)/gold/train.jsonl: skipping train (models/trained/ is kept as committed)"; fi
+
+cv: install
+	@if [ -f $(SHARED)/gold/train.jsonl ] && [ -f $(SHARED)/gold/dev.jsonl ]; then \
+	$(BIN)/python -m pipeline.learn.cv --gold-dir $(SHARED)/gold; \
+	else echo "no gold in $(SHARED)/gold: skipping cv"; fi
 
 serve: install
 	$(BIN)/claims serve --db $(DB)

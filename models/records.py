@@ -71,6 +71,7 @@ class Dose:
     frequency: str | None = None
     drug: str | None = None
     rule_id: str = ""
+    score: float | None = None  # probability that the value is right, when a trained model scored it
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -84,7 +85,7 @@ class Dose:
             out["frequency"] = self.frequency
         if self.drug:
             out["drug"] = self.drug
-        return out
+        return _scored(out, self)
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Arm:
     n_start: int | None = None
     n_end: int | None = None
     rule_id: str = ""
+    score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         if not self.doses:
@@ -106,7 +108,7 @@ class Arm:
             dose = self.doses[0].to_json()
         else:
             dose = [d.to_json() for d in self.doses]
-        return {"label": self.label, "n": self.n, "intervention": self.intervention, "dose": dose}
+        return _scored({"label": self.label, "n": self.n, "intervention": self.intervention, "dose": dose}, self)
 
 
 @dataclass
@@ -130,6 +132,8 @@ class Outcome:
     direction: str | None = None
     rule_id: str = ""
     hedges: list[str] = field(default_factory=list)  # cues in the outcome's sentence ("may", "preliminary")
+    score: float | None = None
+    direction_score: float | None = None  # probability of ``direction``, when a trained model decided it
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -148,7 +152,9 @@ class Outcome:
                 out[key] = _num(getattr(self, key))
         if self.ci:
             out["ci"] = [_num(x) for x in self.ci]
-        return out
+        if self.direction_score is not None:
+            out["direction_score"] = self.direction_score
+        return _scored(out, self)
 
 
 @dataclass
@@ -171,6 +177,8 @@ class Trial:
     evidence: list[tuple[int, int]] = field(default_factory=list)  # sentence spans
     flags: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     terminated: bool = False
+    score: float | None = None
+    design_scores: dict[str, float] = field(default_factory=dict)  # tag -> probability, when a model kept it
 
     def to_json(self, text: str) -> dict[str, Any]:
         spans = sorted(set(self.evidence))
@@ -194,7 +202,9 @@ class Trial:
             out["terminated"] = True
         if self.flags:
             out["flags"] = [{"kind": k, "message": m} for k, m in self.flags]
-        return out
+        if self.design_scores:
+            out["design_scores"] = dict(self.design_scores)
+        return _scored(out, self)
 
 
 @dataclass
@@ -204,9 +214,21 @@ class ArticleClaims:
     study_type: str
     trials: list[Trial] = field(default_factory=list)
     study_type_span: tuple[int, int] | None = None
+    study_type_score: float | None = None  # probability of ``study_type``, when a trained model decided it
 
     def to_json(self, text: str) -> dict[str, Any]:
-        return {"study_type": self.study_type, "trials": [t.to_json(text) for t in self.trials]}
+        out: dict[str, Any] = {"study_type": self.study_type}
+        if self.study_type_score is not None:
+            out["study_type_score"] = self.study_type_score
+        out["trials"] = [t.to_json(text) for t in self.trials]
+        return out
+
+
+def _scored(out: dict[str, Any], record: Any) -> dict[str, Any]:
+    """Add ``score`` to a record's JSON when a model scored it (the scorer and the schema ignore extra keys)."""
+    if record.score is not None:
+        out["score"] = record.score
+    return out
 
 
 def _num(x: float | int | None) -> float | int | None:

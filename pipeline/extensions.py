@@ -53,6 +53,10 @@ def register() -> None:
         (Span, "block", {"getter": _span_block}),
         (Span, "heading", {"getter": _span_heading}),
         (Doc, "study_type", {"default": None}),
+        (Doc, "study_type_rule", {"default": None}),  # what the rules alone decided
+        (Doc, "study_type_cues", {"default": None}),  # {"score": {type: weighted count}, "lead": {type: count}}
+        (Doc, "study_type_score", {"default": None}),  # probability of the decided type, when a model decided it
+        (Doc, "decider", {"default": None}),  # the claims_decide component that holds the trained models
         (Doc, "sent_spans", {"default": None}),
         (Doc, "plain_text", {"default": None}),
         (Doc, "lowered_text", {"default": None}),

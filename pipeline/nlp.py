@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from importlib.resources import as_file, files
+from pathlib import Path
+
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex
 
 import pipeline.components.arms  # noqa: F401  (registers factories)
 import pipeline.components.context  # noqa: F401
+import pipeline.components.decide  # noqa: F401
 import pipeline.components.design  # noqa: F401
 import pipeline.components.dose  # noqa: F401
 import pipeline.components.duration  # noqa: F401
@@ -18,7 +22,9 @@ import pipeline.components.size  # noqa: F401
 import pipeline.components.study_type  # noqa: F401
 
 COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
-              "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome", "claims_hedge"]
+              "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome", "claims_hedge",
+              "claims_decide"]
+TRAINED = "default"  # build_nlp(trained=TRAINED): the models shipped in models/trained/
 
 # Trial text glues numbers to units and signs: "10mg", "n=602", "p<0.001", "±2.1", "89/90", and
 # footnote markers to words and brackets: "above1", "99%)2".
@@ -36,8 +42,10 @@ EXTRA_INFIXES = [
 EXTRA_PREFIXES = [r"[±]"]
 
 
-def build_nlp() -> Language:
-    """A blank English pipeline with the claims components; no trained model needed."""
+def build_nlp(trained: str | Path | None = TRAINED) -> Language:
+    """A blank English pipeline with the claims components. ``claims_decide`` loads the trained models from
+    ``trained`` (by default ``models/trained/``); ``None``, or a missing model file, leaves that decision
+    to the rules. Nothing is downloaded."""
     nlp = spacy.blank("en")
     infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
@@ -45,4 +53,11 @@ def build_nlp() -> Language:
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     for name in COMPONENTS:
         nlp.add_pipe(name)
+    decide = nlp.get_pipe("claims_decide")
+    if trained == TRAINED:
+        with as_file(files("models") / "trained") as path:
+            decide.from_disk(path)
+    elif trained is not None:
+        decide.from_disk(Path(trained))
+    nlp.meta["model_version"] = decide.version  # None: the rules decide everything
     return nlp

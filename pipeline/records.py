@@ -14,6 +14,7 @@ from pipeline.extensions import Found, doc_text, sentence_spans
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
+DESIGN_KEEP_MIN = 0.5  # a design cue a trained model scored below this is dropped
 COMPARATOR_WORDS = re.compile(r"\b(placebo|sham|usual care|standard care|standard of care|control|dummy|sugar pill|simulated|"
                               r"fake|mock|inactive)s?\b",
                               re.I)
@@ -169,7 +170,7 @@ def claims_from_doc(doc: Doc) -> ArticleClaims:
     """Turn the spans of the claims components into an ArticleClaims."""
     study_type = doc._.study_type or "other"
     if study_type not in TRIAL_TYPES:
-        return ArticleClaims(study_type=study_type, trials=[])
+        return _decided(doc, ArticleClaims(study_type=study_type, trials=[]))
     text = doc_text(doc)
     sents = sentence_spans(doc)
     by_sent: dict[str, dict[int, list[Found]]] = {}
@@ -189,7 +190,15 @@ def claims_from_doc(doc: Doc) -> ArticleClaims:
         first = min(trials, key=lambda t: t.evidence[0][0] if t.evidence else 0)
         if first.role == "mentioned":
             first.role = "main"
-    return ArticleClaims(study_type=study_type, trials=trials)
+    return _decided(doc, ArticleClaims(study_type=study_type, trials=trials))
+
+
+def _decided(doc: Doc, claims: ArticleClaims) -> ArticleClaims:
+    """The trained decisions over assembled trials (``claims_decide``), when models are loaded."""
+    claims.study_type_score = doc._.study_type_score
+    if doc._.decider is not None:
+        doc._.decider.finish(doc, claims)
+    return claims
 
 
 # --- segmentation -----------------------------------------------------------------------
@@ -332,6 +341,11 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     for i, f in items("DESIGN"):
         if GENERIC_TRIAL.search(sent_text[i]) and bucket.role == "main":
             continue
+        score = f.data.get("score")  # set by a trained model (claims_decide), else the rules keep every cue
+        if score is not None:
+            if score < DESIGN_KEEP_MIN:
+                continue
+            trial.design_scores[f.data["tag"]] = max(score, trial.design_scores.get(f.data["tag"], 0.0))
         if f.data["tag"] not in tags:
             tags.append(f.data["tag"])
             evidence.add(i)

@@ -89,3 +89,43 @@ def test_layers_checker_sees_a_violation(tmp_path):
     bad.write_text("from pipeline.nlp import build_nlp\n", encoding="utf-8")
     assert imports_of(bad) == {"pipeline.nlp"}
     assert any(under("pipeline.nlp", b) for b in FORBIDDEN["scrapers"])
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The modules a file imports when it is imported (module-level statements, not function bodies)."""
+    out: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return {name for name in out if name.split(".")[0] in PACKAGES}
+
+
+@pytest.mark.parametrize("root", ["pipeline.extract", "pipeline.nlp", "pipeline.ingest", "scrapers.clean"])
+def test_layers_runtime_never_loads_evaluation_cli_or_web(root):
+    """What a runtime entry point loads, transitively: never the scorer, the CLI or the web front ends."""
+    graph = {module_name(p): top_level_imports(p) for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+    seen, todo = set(), [root]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += [d for d in graph.get(name, ()) if d in graph]
+        todo += [p for p in graph if name.startswith(p + ".")]  # importing a.b runs a/__init__ first
+    banned = [m for m in seen if any(under(m, b) for b in ("pipeline.evaluation", "pipeline.cli", "pipeline.web"))]
+    assert not banned, f"{root} loads {banned}"
+
+
+def test_layers_runtime_loads_no_evaluation_module_when_run():
+    """The same, observed: building the pipeline (trained parts included, loaded by name) and extracting."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipeline.nlp import build_nlp; from pipeline.extract import extract; "
+            "extract(build_nlp(), 'In a randomized trial, 40 adults took 400 mg a day or a placebo.'); "
+            "print(sorted(m for m in sys.modules if m.startswith(('pipeline.evaluation', 'pipeline.cli', "
+            "'pipeline.web', 'sklearn'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -12,7 +12,7 @@ from pipeline.extensions import Found, add_found, doc_text
 from pipeline.patterns import Rule, load_rules
 
 
-@Language.factory("claims_study_type", assigns=["doc._.study_type", "doc.spans"],
+@Language.factory("claims_study_type", assigns=["doc._.study_type", "doc._.study_type_cues", "doc.spans"],
                   default_config={"lead_share": 0.4})
 def make_study_type(nlp: Language, name: str, *, lead_share: float) -> StudyTypeComponent:
     return StudyTypeComponent(lead_share=lead_share)
@@ -70,7 +70,9 @@ class StudyTypeComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         score, lead, found = self.scores(doc_text(doc))
-        doc._.study_type = self.decide(score, lead)
+        doc._.study_type = doc._.study_type_rule = self.decide(score, lead)
+        # the weighted cue counts are evidence for the trained decision (claims_decide)
+        doc._.study_type_cues = {"score": dict(score), "lead": dict(lead)}
         doc.spans["STUDY_TYPE"] = []
         # keep the cues of the decided type as its evidence (the first few suffice)
         for item in [f for f in found if f.data["type"] == doc._.study_type][:5]:
