@@ -209,23 +209,25 @@ def run_job(spark, paths: Iterable[str], out_dir: str, *, reader: str = "auto", 
         if table == "raw":
             frame = frame.dropDuplicates(["sha256"])
         frame.coalesce(partitions).write.mode("overwrite").parquet(f"{out_dir.rstrip('/')}/{table}")
+    _summarise(rows, summary)
     for rdd in (rows, bundles, tagged):
         rdd.unpersist()
-    _summarise(spark, out_dir, summary)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _summarise(spark, out_dir: str, summary: JobSummary) -> None:
-    base = out_dir.rstrip("/")
-    pages = spark.read.parquet(f"{base}/pages")
-    summary.pages = pages.filter("sha256 is not null").count()
-    summary.failed = pages.filter("ok = 0").count()
-    summary.damaged = [(r["url"], r["error"]) for r in pages.filter("sha256 is null and ok = 0").collect()]
-    summary.articles = spark.read.parquet(f"{base}/articles").count()
-    summary.trials = spark.read.parquet(f"{base}/trials").count()
-    for row in spark.read.parquet(f"{base}/skips").groupBy("reason").sum("count").collect():
-        summary.skipped[row["reason"]] = int(row["sum(count)"])
+def _summarise(rows, summary: JobSummary) -> None:
+    """Counts from the rows just written (still cached), in two passes rather than reading Parquet back."""
+    counts = rows.map(lambda t: ("failed" if t[0] == "pages" and not t[1]["ok"] else t[0], 1)).countByKey()
+    summary.failed = counts.get("failed", 0)
+    summary.pages = counts.get("pages", 0) + summary.failed
+    summary.articles, summary.trials = counts.get("articles", 0), counts.get("trials", 0)
+    for t in rows.filter(lambda t: t[0] == "skips" or (t[0] == "pages" and t[1]["sha256"] is None)).collect():
+        if t[0] == "skips":
+            summary.skipped[t[1]["reason"]] = summary.skipped.get(t[1]["reason"], 0) + t[1]["count"]
+        else:
+            summary.pages -= 1  # a damaged archive's row is not a page
+            summary.damaged.append((t[1]["url"], t[1]["error"]))
 
 
 def main(argv: list[str] | None = None) -> int:
