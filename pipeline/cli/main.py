@@ -11,6 +11,7 @@ from pipeline.cli.extract import clean_command, extract
 from pipeline.cli.ingest import ingest, reprocess
 from pipeline.cli.query import query, show
 from pipeline.cli.review import audit
+from pipeline.cli.train import train
 from pipeline.cli.web import serve
 
 
@@ -26,5 +27,5 @@ def cli() -> None:
 
 
 for command in (ingest, reprocess, extract, clean_command, query, show, audit, serve, spark, load, eval_command,
-                eval_sizes_command):
+                eval_sizes_command, train):
     cli.add_command(command)

@@ -69,6 +69,29 @@ def save(out: Path, models: Mapping[str, Mapping[str, LinearModel]], info: Mappi
     DecideComponent(flat(models), dict(info)).to_disk(out)
 
 
+def run(gold_paths: Sequence[Path], corpus: Path, out: Path, *,
+        extra_records: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """Fit every registered decision on the gold files plus ``extra_records`` (reviewers' audits exported by
+    ``claims audit export``, each carrying its text) and save the models to ``out``; returns the manifest."""
+    from pipeline.nlp import build_nlp
+
+    records, texts = load_gold(gold_paths, corpus)
+    known = {r["id"] for r in records}
+    for rec in extra_records:  # an audited article replaces a gold record of the same id
+        if rec["id"] in known:
+            records = [r for r in records if r["id"] != rec["id"]]
+        text = "\n".join(rec["seed_passages"]) if rec.get("seed_passages") else rec.get("text")
+        if text is None:
+            continue
+        records.append(dict(rec))
+        texts[rec["id"]] = text
+    models = train_all(records, texts, build_nlp(trained=None))
+    info = manifest(models, gold_paths, len(records))
+    info["audited_records"] = len(extra_records)
+    save(out, models, info)
+    return info
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gold-dir", type=Path, default=Path("../shared/gold"))
@@ -83,15 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no gold at {train_file}: nothing to train", file=sys.stderr)
         return 2
     corpus = args.corpus or args.gold_dir.parent / CORPUS_REL
-    from pipeline.nlp import build_nlp
-
     start = time.perf_counter()
-    paths = [train_file, *args.extra]
-    records, texts = load_gold(paths, corpus)
-    models = train_all(records, texts, build_nlp(trained=None))
-    info = manifest(models, paths, len(records))
-    save(args.out, models, info)
-    print(f"trained {', '.join(info['decisions'])} on {len(records)} articles in {time.perf_counter() - start:.1f} s "
+    info = run([train_file, *args.extra], corpus, args.out)
+    print(f"trained {', '.join(info['decisions'])} on {info['records']} articles in {time.perf_counter() - start:.1f} s "
           f"-> {args.out} (model {info['model_version']})")
     return 0
 
