@@ -40,6 +40,7 @@ eval: install
 bench: install
 	$(BIN)/python -m pipeline.evaluation.bench_clean --shared $(SHARED)
 	$(BIN)/python -m pipeline.evaluation.bench --shared $(SHARED)
+	$(BIN)/python -m pipeline.evaluation.bench_ingest --shared $(SHARED)
 
 serve: install
 	$(BIN)/claims serve --db $(DB)
