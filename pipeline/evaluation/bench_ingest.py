@@ -5,8 +5,9 @@ Usage: ``python -m pipeline.evaluation.bench_ingest --shared ../shared [--worker
 test split, local ``.html.gz`` files), timed from start to exit, so interpreter start, imports and the workers'
 pipeline builds count; ``trafilatura.extract(favor_precision=True)`` over the same pages in this process (pages
 decoded beforehand, one warm-up page); their ratio; pages trafilatura extracts text from that ingest stored no
-article for; extraction articles/s over corpus texts; and the peak RSS (VmHWM, sampled every 0.1 s) of every
-process of each ingest: main (fetcher and writer), forkserver, workers.
+article for; extraction articles/s over corpus texts; the peak RSS (VmHWM, sampled every 0.1 s) of every
+process of each ingest: main (fetcher and writer), forkserver, workers; and CPU seconds per page over all of
+them, the figure a machine shared with other jobs distorts least (pages/s there depend on the load, printed).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class IngestRun:
     failed: int
     exit_code: int
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # role[#n] -> MB
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # role -> user + system CPU seconds
     lost: list[str] = field(default_factory=list)  # files trafilatura extracts text from, without an article
 
 
@@ -53,8 +55,9 @@ def page_files(shared: Path) -> list[Path]:
 # --- trafilatura alone --------------------------------------------------------------------------------
 
 
-def run_trafilatura(files: list[Path]) -> tuple[float, set[str]]:
-    """Pages/s of trafilatura.extract(favor_precision=True) in this process, and the files it found text in."""
+def run_trafilatura(files: list[Path]) -> tuple[float, float, set[str]]:
+    """Pages/s and CPU seconds of trafilatura.extract(favor_precision=True) in this process, and the files it
+    found text in."""
     import trafilatura
 
     from scrapers.encoding import decode_html
@@ -62,11 +65,11 @@ def run_trafilatura(files: list[Path]) -> tuple[float, set[str]]:
     pages = [(f, decode_html(gzip.decompress(f.read_bytes()), "utf-8")[0]) for f in files]
     trafilatura.extract(pages[0][1], favor_precision=True)  # imports and caches outside the timed loop
     with_text: set[str] = set()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for path, html in pages:
         if trafilatura.extract(html, favor_precision=True):
             with_text.add(path.resolve().as_uri())
-    return len(pages) / (time.perf_counter() - start), with_text
+    return len(pages) / (time.perf_counter() - start), time.process_time() - cpu, with_text
 
 
 # --- claims ingest ------------------------------------------------------------------------------------
@@ -78,6 +81,15 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(c) for c in text.split()]
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (a measure a busy machine does not distort much)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float | None:
@@ -98,6 +110,7 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root = root
         self.peaks: dict[int, tuple[str, float]] = {}
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -114,9 +127,19 @@ class RssSampler(threading.Thread):
             tree.extend((g, "worker") for g in grandchildren)
         for pid, role in tree:
             mb = _peak_rss_mb(pid)
+            cpu = _cpu_seconds(pid)
+            if cpu is not None:
+                self.cpu[pid] = max(cpu, self.cpu.get(pid, 0.0))
             if mb is not None:
                 old_role, old = self.peaks.get(pid, (role, 0.0))
                 self.peaks[pid] = (old_role if old_role == "forkserver" else role, max(old, mb))
+
+    def cpu_by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, seconds in self.cpu.items():
+            role = self.peaks.get(pid, ("main", 0.0))[0]
+            out[role] = round(out.get(role, 0.0) + seconds, 1)
+        return out
 
     def by_role(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -147,7 +170,8 @@ def run_ingest(shared: Path, workers: int, with_text: set[str]) -> IngestRun:
         articles = conn.execute("select count(*) from articles").fetchone()[0]
         conn.close()
     return IngestRun(workers=workers, seconds=seconds, pages_per_s=pages / seconds, articles=articles, failed=failed,
-                     exit_code=code, peak_rss_mb=sampler.by_role(), lost=sorted(with_text - stored))
+                     exit_code=code, peak_rss_mb=sampler.by_role(), cpu_seconds=sampler.cpu_by_role(),
+                     lost=sorted(with_text - stored))
 
 
 # --- extraction alone ---------------------------------------------------------------------------------
@@ -176,14 +200,18 @@ def report(result: dict) -> str:
     lines = [
         f"Ingest throughput: {result['pages']} pages ({result['sets']}), local .html.gz files, cold database per run; "
         f"{result['cores']} cores; load average {result['load_start']} at start, {result['load_end']} at end",
-        f"{'run':<32} {'pages/s':>8} {'seconds':>8} {'articles':>9} {'failed':>7}  peak RSS MB per process",
+        f"{'run':<32} {'pages/s':>8} {'seconds':>8} {'articles':>9} {'failed':>7} {'CPU ms/page':>12}  "
+        "peak RSS MB per process; CPU seconds per role",
         f"{'trafilatura alone (one process)':<32} {result['trafilatura_pages_per_s']:8.1f} {'':>8} "
-        f"{result['trafilatura_with_text']:>9} {'':>7}  bench process {result['bench_rss_mb']:.0f}",
+        f"{result['trafilatura_with_text']:>9} {'':>7} "
+        f"{1000 * result['trafilatura_cpu_seconds'] / result['pages']:12.0f}  bench process {result['bench_rss_mb']:.0f}",
     ]
     for run in result["ingest"]:
         rss = ", ".join(f"{k} {v:.0f}" for k, v in run["peak_rss_mb"].items())
+        cpu = ", ".join(f"{k} {v:.0f}" for k, v in run["cpu_seconds"].items())
+        per_page = 1000 * sum(run["cpu_seconds"].values()) / result["pages"]
         lines.append(f"{'claims ingest --workers ' + str(run['workers']):<32} {run['pages_per_s']:8.1f} "
-                     f"{run['seconds']:8.1f} {run['articles']:>9} {run['failed']:>7}  {rss}")
+                     f"{run['seconds']:8.1f} {run['articles']:>9} {run['failed']:>7} {per_page:12.0f}  {rss}; {cpu}")
     for run in result["ingest"]:
         ratio = run["pages_per_s"] / result["trafilatura_pages_per_s"]
         worst = max(run["peak_rss_mb"].values(), default=0.0)
@@ -213,8 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"pages": len(files), "cores": os.cpu_count(), "load_start": load(),
                     "sets": " + ".join(f"{label} {len(list(d.glob('*.html.gz')))}"
                                        for (_, label), d in zip(SETS, bench_dirs(args.shared), strict=True))}
-    rate, with_text = run_trafilatura(files)
+    rate, cpu, with_text = run_trafilatura(files)
     result["trafilatura_pages_per_s"] = rate
+    result["trafilatura_cpu_seconds"] = cpu
     result["trafilatura_with_text"] = len(with_text)
     result["bench_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["ingest"] = [asdict(run_ingest(args.shared, int(n), with_text)) for n in args.workers.split(",")]
