@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python -m pipeline.evaluation.bench_clean --shared $(SHARED)
 	$(BIN)/python -m pipeline.evaluation.bench --shared $(SHARED)
 	$(BIN)/python -m pipeline.evaluation.bench_corpus --shared $(SHARED)
+	$(BIN)/python -m pipeline.evaluation.bench_ingest --shared $(SHARED)
 
 # `make train` refits the trained decisions on $(SHARED)/gold/train.jsonl into models/trained/ (seeded,
 # deterministic); `make cv` prints rules alone vs trained on dev and on 5-fold CV over train + dev.

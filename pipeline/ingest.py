@@ -1,7 +1,9 @@
-"""Ingest: sources -> fetch -> raw store -> clean -> extract -> one transaction per article."""
+"""Ingest: sources -> fetch -> raw store -> clean -> extract (worker processes) -> one writer, batched."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -10,24 +12,21 @@ from pathlib import Path
 import sqlite_utils
 from spacy.language import Language
 
-from models.errors import ClaimsError, WarcError
+from models.errors import WarcError
 from models.records import FetchResult
-from pipeline.extract import EXTRACTOR_VERSION, extract
+from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.settings import Settings
 from pipeline.store import (
-    content_fingerprint,
     last_ok_article,
     last_ok_pages,
     last_validators,
-    load_raw,
     open_db,
     recently_fetched,
     save_article,
     save_page,
-    save_raw,
     stored_capture,
 )
-from scrapers.clean import clean_html
+from pipeline.workers import Job, Prepared, prepare, runner
 from scrapers.fetch import fetch_many, normalize_url
 from scrapers.warc import WARC_SUFFIXES, WarcStats, damage_page, is_warc, warc_fetches
 
@@ -96,6 +95,66 @@ def source_url(source: str) -> str:
     return Path(source).resolve().as_uri()
 
 
+def workers_for(settings: Settings) -> int:
+    """Worker processes for clean + extract: ``settings.workers``, by default one per core."""
+    return max(1, settings.workers or os.cpu_count() or 1)
+
+
+class Writer:
+    """The one writer. Pages are written in batches, one transaction per batch; each page's rows (article,
+    claims, fetch record) go in a savepoint of their own, so a page is never half-written and a write
+    error costs only that page. Results reach the summary and ``on_result`` once committed."""
+
+    BATCH = 16  # pages per transaction
+    MAX_WAIT = 1.0  # seconds a finished page may wait for its batch
+
+    def __init__(self, db: sqlite_utils.Database, summary: IngestSummary,
+                 on_result: Callable[[SourceResult], None] | None, *, record_pages: bool = True) -> None:
+        self.db = db
+        self.summary = summary
+        self.on_result = on_result
+        self.record_pages = record_pages
+        self.pending: list[tuple[FetchResult, Prepared | None]] = []
+        self.since = 0.0
+
+    def add(self, fetched: FetchResult, prepared: Prepared | None) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append((fetched, prepared))
+
+    def flush_if_due(self) -> None:
+        if len(self.pending) >= self.BATCH or (self.pending and time.monotonic() - self.since >= self.MAX_WAIT):
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        results = []
+        with self.db.atomic():
+            for fetched, prepared in self.pending:
+                results.append(self._write(fetched, prepared))
+        self.pending = []
+        for result in results:
+            self.summary.results.append(result)
+            if self.on_result:
+                self.on_result(result)
+
+    def _write(self, fetched: FetchResult, prepared: Prepared | None) -> SourceResult:
+        try:
+            with self.db.atomic():
+                return store_prepared(self.db, fetched, prepared, record_page=self.record_pages)
+        except Exception as exc:  # this page's rows are rolled back; the batch goes on
+            error = f"internal error while storing: {exc.__class__.__name__}: {exc}"
+            if self.record_pages:
+                save_page(self.db, fetched, error=error)
+            return SourceResult(fetched.url, ok=False, error=error)
+
+
+def job_for(fetched: FetchResult, settings: Settings) -> Job:
+    return Job(url=fetched.final_url or fetched.url, body=fetched.body, sha256=fetched.sha256,
+               encoding=fetched.encoding, raw_dir=str(settings.raw_dir))
+
+
 def ingest(
     sources: list[str],
     settings: Settings,
@@ -103,16 +162,14 @@ def ingest(
     nlp: Language | None = None,
     on_result: Callable[[SourceResult], None] | None = None,
 ) -> IngestSummary:
-    """Fetch, clean, extract and store every source; a failing source is recorded and skipped."""
-    from pipeline.nlp import build_nlp
+    """Fetch, clean, extract and store every source; a failing source is recorded and skipped.
 
-    nlp = nlp or build_nlp()
+    Clean + extract run in ``workers_for(settings)`` processes (in this one when ``nlp`` is given or
+    there is one worker), fed by the fetcher threads; this process writes."""
     db = open_db(str(settings.db_path))
     summary = IngestSummary()
     expanded = expand_sources(sources)
-    for path in (s for s in expanded if is_warc(s)):  # web archives: pages as if fetched, in file order
-
-        summary.results += ingest_warc(db, nlp, path, settings, on_result=on_result, skipped=summary.skipped_records)
+    warcs = [s for s in expanded if is_warc(s)]
     urls = [source_url(s) for s in expanded if not is_warc(s)]
     todo: list[str] = []
     for url in dict.fromkeys(urls):  # same URL twice in one batch: once
@@ -127,108 +184,109 @@ def ingest(
         else:
             todo.append(url)
 
-    def handle(fetched: FetchResult) -> None:
-        result = process_fetch(db, nlp, fetched, settings)
-        summary.results.append(result)
-        if on_result:
-            on_result(result)
+    writer = Writer(db, summary, on_result)
+    try:
+        with runner(workers_for(settings), writer.add, nlp=nlp) as pool:
+            for path in warcs:  # web archives: their pages as if fetched, in file order
+                ingest_warc(db, path, settings, pool, writer, summary, on_result)
 
-    fetch_many(todo, settings, on_result=handle, validators=last_validators(db, todo))
-    db.close()
+            def handle(fetched: FetchResult) -> None:
+                if fetched.ok and not fetched.not_modified:
+                    pool.submit(fetched, job_for(fetched, settings))
+                else:
+                    writer.add(fetched, None)
+                pool.poll()
+                writer.flush_if_due()
+
+            fetch_many(todo, settings, on_result=handle, validators=last_validators(db, todo))
+            pool.drain()
+        writer.flush()
+    finally:
+        db.close()
     return summary
 
 
-def process_fetch(db: sqlite_utils.Database, nlp: Language, fetched: FetchResult,
-                  settings: Settings) -> SourceResult:
-    """Store one fetch attempt and, if it brought a page, its article and claims."""
+def store_prepared(db: sqlite_utils.Database, fetched: FetchResult, prepared: Prepared | None, *,
+                   record_page: bool = True) -> SourceResult:
+    """Write one fetch attempt and, if it brought a page, its article and claims (``prepared``: what
+    ``pipeline.workers.prepare`` made of the page; None for a failed or not-modified fetch)."""
     if fetched.not_modified:
         # 304: the stored article is current; the attempt is recorded against it
         article_id = last_ok_article(db, fetched.url)
         save_page(db, fetched, article_id=article_id)
         return SourceResult(fetched.url, ok=True, article_id=article_id, skipped=True)
-    if not fetched.ok:
+    if prepared is None:
         save_page(db, fetched)
         return SourceResult(fetched.url, ok=False, error=fetched.error)
-    save_raw(settings.raw_dir, fetched.body, fetched.sha256)
-    return store_article_from_raw(db, nlp, fetched, fetched.body)
-
-
-def store_article_from_raw(db: sqlite_utils.Database, nlp: Language, fetched: FetchResult,
-                           body: bytes, *, record_page: bool = True) -> SourceResult:
-    """Clean + extract + save in one transaction; a page without article text is recorded as failed."""
-    try:
-        page = clean_html(body, fetched.final_url or fetched.url, encoding=fetched.encoding)
-        claims = extract(nlp, page)
-    except ClaimsError as exc:
+    if prepared.error is not None or prepared.page is None or prepared.claims is None:
         if record_page:
-            save_page(db, fetched, error=exc.message)
-        return SourceResult(fetched.url, ok=False, error=exc.message)
+            save_page(db, fetched, error=prepared.error)
+        return SourceResult(fetched.url, ok=False, error=prepared.error)
+    page = prepared.page
     article_id = save_article(
-        db, page, claims, url=fetched.url, sha256=fetched.sha256,
-        fingerprint=content_fingerprint(page.text), extractor_version=EXTRACTOR_VERSION,
+        db, page, prepared.claims, url=fetched.url, sha256=fetched.sha256,
+        fingerprint=prepared.fingerprint, extractor_version=EXTRACTOR_VERSION,
     )
     if record_page:
         save_page(db, replace(fetched, encoding=page.encoding), article_id=article_id)
-    return SourceResult(fetched.url, ok=True, article_id=article_id, trials=len(claims.trials))
+    return SourceResult(fetched.url, ok=True, article_id=article_id, trials=len(prepared.claims.trials))
+
+
+def process_fetch(db: sqlite_utils.Database, nlp: Language, fetched: FetchResult,
+                  settings: Settings) -> SourceResult:
+    """Store one fetch attempt and, if it brought a page, its article and claims (in this process)."""
+    prepared = prepare(nlp, job_for(fetched, settings)) if fetched.ok and not fetched.not_modified else None
+    return store_prepared(db, fetched, prepared)
 
 
 def reprocess(settings: Settings, *, nlp: Language | None = None,
               on_result: Callable[[SourceResult], None] | None = None) -> IngestSummary:
-    """Re-run clean + extract for every stored article from its raw page, offline."""
-    from pipeline.nlp import build_nlp
-
-    nlp = nlp or build_nlp()
+    """Re-run clean + extract for every stored article from its raw page, offline (worker processes
+    as in ``ingest``)."""
     db = open_db(str(settings.db_path))
     summary = IngestSummary()
-    for row in last_ok_pages(db):
-        fetched = FetchResult(url=row["url"], final_url=row["final_url"], status=row["status"],
-                              content_type=row["content_type"], encoding=row["encoding"],
-                              sha256=row["sha256"], fetched_at=None)
-        try:
-            body = load_raw(settings.raw_dir, row["sha256"])
-        except (OSError, ClaimsError) as exc:
-            result = SourceResult(row["url"], ok=False, error=f"raw page missing: {exc}")
-        else:
-            result = store_article_from_raw(db, nlp, fetched, body, record_page=False)
-        summary.results.append(result)
-        if on_result:
-            on_result(result)
-    db.close()
+    writer = Writer(db, summary, on_result, record_pages=False)
+    try:
+        with runner(workers_for(settings), writer.add, nlp=nlp) as pool:
+            for row in last_ok_pages(db):
+                fetched = FetchResult(url=row["url"], final_url=row["final_url"], status=row["status"],
+                                      content_type=row["content_type"], encoding=row["encoding"],
+                                      sha256=row["sha256"], fetched_at=None)
+                pool.submit(fetched, Job(url=row["final_url"] or row["url"], body=None, sha256=row["sha256"],
+                                         encoding=row["encoding"], raw_dir=str(settings.raw_dir)))
+                writer.flush_if_due()
+            pool.drain()
+        writer.flush()
+    finally:
+        db.close()
     return summary
 
 
-def ingest_warc(db: sqlite_utils.Database, nlp: Language, path: str, settings: Settings, *,
-                on_result: Callable[[SourceResult], None] | None = None,
-                skipped: Counter | None = None) -> list[SourceResult]:
-    """Store every HTML response of one local WARC file through ``process_fetch``.
+def ingest_warc(db: sqlite_utils.Database, path: str, settings: Settings, pool, writer: Writer,
+                summary: IngestSummary, on_result: Callable[[SourceResult], None] | None = None) -> None:
+    """Hand every HTML response of one local WARC file to the workers, as if it had been fetched.
 
     A capture stored by an earlier run is skipped as cached (``--refresh`` stores it again), as a
-    recent fetch is. Non-page records are counted into ``skipped`` by reason. A damaged archive keeps
-    every record before the damage and adds one failed ``pages`` row for the archive saying where."""
+    recent fetch is. Non-page records are counted into ``summary.skipped_records`` by reason. A damaged
+    archive keeps every record before the damage and adds one failed ``pages`` row saying where."""
     stats = WarcStats()
-    results: list[SourceResult] = []
-
-    def emit(result: SourceResult) -> None:
-        results.append(result)
-        if on_result:
-            on_result(result)
-
     try:
         with open(path, "rb") as stream:
             for fetched in warc_fetches(stream, stats, source=path):
                 cached = None if settings.refresh else stored_capture(db, fetched)
                 if cached:
-                    emit(SourceResult(fetched.url, ok=True, article_id=cached, skipped=True))
+                    result = SourceResult(fetched.url, ok=True, article_id=cached, skipped=True)
+                    summary.results.append(result)
+                    if on_result:
+                        on_result(result)
                 else:
-                    emit(process_fetch(db, nlp, fetched, settings))
+                    pool.submit(fetched, job_for(fetched, settings))
+                pool.poll()
+                writer.flush_if_due()
     except OSError as exc:
         stats.damage = WarcError(f"cannot read WARC: {exc.strerror or exc}", url=path)
     except WarcError:
         pass  # stats.damage says where; the records before it are stored
     if stats.damage is not None:
-        page = damage_page(stats, path)
-        save_page(db, page)
-        emit(SourceResult(page.url, ok=False, error=page.error))
-    if skipped is not None:
-        skipped.update(stats.skipped)
-    return results
+        writer.add(damage_page(stats, path), None)
+    summary.skipped_records.update(stats.skipped)

@@ -23,6 +23,7 @@ class Settings(FetchSettings):
     )
     refresh: bool = False
     refetch_after_hours: float = 24.0
+    workers: int | None = None  # processes for clean + extract; None: one per core
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ FORBIDDEN = {
     "pipeline.store": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.ingest"),
     "pipeline.review": ("pipeline.cli", "pipeline.web", "pipeline.evaluation"),
     "pipeline.web": ("pipeline.cli", "pipeline.evaluation"),
+    "pipeline.workers": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.ingest"),
     "pipeline.ingest": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation"),
     "pipeline.extract": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.store"),
     "pipeline.records": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.store"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -49,6 +50,12 @@ def _run_with_progress(total: int, job) -> IngestSummary:
         return job(advance)
 
 
+WORKERS_OPTION = click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help=f"Processes that clean and extract pages (default: one per core, here {os.cpu_count() or 1}); "
+         "this process fetches and writes. 1: everything in this process.")
+
+
 @click.command()
 @click.argument("sources", nargs=-1, required=True)
 @DB_OPTION
@@ -56,8 +63,9 @@ def _run_with_progress(total: int, job) -> IngestSummary:
 @click.option("--rate", type=float, default=None, help="Requests per second per host (default 1).")
 @click.option("--timeout", type=float, default=None, help="Seconds per request (default 20).")
 @click.option("--no-robots", is_flag=True, help="Do not consult robots.txt (local testing only).")
+@WORKERS_OPTION
 def ingest(sources: tuple[str, ...], db_path: str, refresh: bool, rate: float | None,
-           timeout: float | None, no_robots: bool) -> None:
+           timeout: float | None, no_robots: bool, workers: int | None) -> None:
     """Fetch pages, extract trial claims and store them in the database.
 
     SOURCES are URLs, local HTML files, directories of HTML files, or @FILE with one URL a line.
@@ -68,7 +76,7 @@ def ingest(sources: tuple[str, ...], db_path: str, refresh: bool, rate: float | 
 
         claims ingest https://www.eurekalert.org/news-releases/771663 data/samples/ @urls.txt
     """
-    settings = settings_for(db_path, refresh=refresh, rate_per_host=rate, timeout=timeout)
+    settings = settings_for(db_path, refresh=refresh, rate_per_host=rate, timeout=timeout, workers=workers)
     if no_robots:
         settings.respect_robots = False
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,14 +93,15 @@ def ingest(sources: tuple[str, ...], db_path: str, refresh: bool, rate: float | 
 
 @click.command()
 @DB_OPTION
-def reprocess(db_path: str) -> None:
+@WORKERS_OPTION
+def reprocess(db_path: str, workers: int | None) -> None:
     """Re-run cleaning and extraction on every stored page, offline, from the raw store.
 
     Example:
 
         claims reprocess --db data/claims.db
     """
-    settings = settings_for(existing_db(db_path))
+    settings = settings_for(existing_db(db_path), workers=workers)
     with open_db(db_path, read_only=True) as db:
         total = next(db.query("select count(distinct url) as n from pages where ok = 1"))["n"]
     summary = _run_with_progress(total, lambda advance: run_reprocess(settings, on_result=advance))

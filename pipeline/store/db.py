@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,7 +59,7 @@ def save_page(db: sqlite_utils.Database, result: FetchResult, *, article_id: str
         "elapsed_ms": result.elapsed_ms,
         "article_id": article_id,
     }
-    return db.table("pages").insert(row).last_pk
+    return insert_rows(db, "pages", [row])
 
 
 def find_article_for(db: sqlite_utils.Database, url: str, fingerprint: str | None) -> str:
@@ -115,10 +118,8 @@ def save_article(
             first_url = next(db.query("select url from articles where id = ?", [article_id]))["url"]
             article["url"] = first_url
         delete_claims(db, article_id)
-        db.table("articles").upsert(article, pk="id")
-        db.table("article_urls").upsert(
-            {"url": url, "article_id": article_id, "first_seen": now_iso()}, pk="url"
-        )
+        upsert_row(db, "articles", article, "id")
+        upsert_row(db, "article_urls", {"url": url, "article_id": article_id, "first_seen": now_iso()}, "url")
         save_claims(db, article_id, claims)
     return article_id
 
@@ -169,8 +170,7 @@ def save_claims(db: sqlite_utils.Database, article_id: str, claims: ArticleClaim
             })
     for name, rows in (("trials", trials), ("arms", arms), ("doses", doses),
                        ("outcomes", outcomes), ("flags", flags)):
-        if rows:
-            db.table(name).insert_all(rows, pk="id")
+        insert_rows(db, name, rows)
 
 
 def _trial_row(trial: Trial, trial_id: str, article_id: str, idx: int) -> dict[str, Any]:
@@ -191,3 +191,48 @@ def _trial_row(trial: Trial, trial_id: str, article_id: str, idx: int) -> dict[s
         "evidence_start": spans[0][0] if spans else None,
         "evidence_end": spans[-1][1] if spans else None,
     }
+
+
+# Prepared statements: one SQL text per table and column list, so sqlite3's statement cache compiles
+# each once per connection; an article's rows of one table go in one executemany.
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f"[{c}]" for c in columns)
+    return f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})"
+
+
+@functools.cache
+def _upsert_sql(table: str, columns: tuple[str, ...], pk: str) -> str:
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
+    return f"{_insert_sql(table, columns)} on conflict([{pk}]) do update set {updates}"
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> int | None:
+    """Insert rows that share their keys; returns the rowid of a single row."""
+    if not rows:
+        return None
+    columns = tuple(rows[0])
+    sql = _insert_sql(table, columns)
+    with _transaction(db):
+        if len(rows) == 1:
+            return db.conn.execute(sql, tuple(rows[0].values())).lastrowid
+        db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+    return None
+
+
+def upsert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str) -> None:
+    """Insert a row, or update every given column of the row with the same ``pk``."""
+    with _transaction(db):
+        db.conn.execute(_upsert_sql(table, tuple(row), pk), tuple(row.values()))
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """The caller's transaction, or one of its own (committed) when there is none."""
+    if db.conn.in_transaction:
+        yield
+    else:
+        with db.conn:
+            yield

@@ -22,8 +22,9 @@ def save_raw(raw_dir: str | Path, body: bytes, sha256: str | None = None) -> str
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
-        # mtime=0 keeps the gzip bytes a pure function of the body.
-        tmp.write_bytes(gzip.compress(body, mtime=0))
+        # mtime=0 keeps the gzip bytes a pure function of the body; level 6 compresses HTML within 1% of
+        # level 9 in half the time.
+        tmp.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
         tmp.replace(path)
     return sha
 

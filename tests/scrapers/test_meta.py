@@ -94,3 +94,25 @@ def test_meta_empty_document():
 ])
 def test_detect_lang(text, lang):
     assert detect_lang(text) == lang
+
+
+def test_meta_date_from_text_when_markup_has_none():
+    """No date in the markup: htmldate's extensive search finds the one in the text; its dateparser
+    fallback is limited to the page's language and English only for the call."""
+    import htmldate.extractors
+
+    before = htmldate.extractors.get_external_parser
+    html = ("<html lang='en'><head><title>Trial</title></head><body><div class='release_date'>News Release "
+            "<time datetime='TODO'>6-Aug-2020</time></div><p>" + "A paragraph of article text. " * 20 + "</p></body></html>")
+    assert extract_meta(html, None)["date"] == "2020-08-06"
+    assert htmldate.extractors.get_external_parser is before
+
+
+def test_meta_date_search_is_bounded_on_huge_pages(monkeypatch):
+    """Past MAX_SEARCH_ELEMENTS the extensive search (linear in page size) is not run."""
+    import scrapers.meta
+
+    html = ("<html><body><div class='release_date'>News Release <time datetime='TODO'>6-Aug-2020</time></div>"
+            + "<span>x</span>" * 50 + "</body></html>")
+    monkeypatch.setattr(scrapers.meta, "MAX_SEARCH_ELEMENTS", 20)
+    assert extract_meta(html, None)["date"] is None

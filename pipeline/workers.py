@@ -1,0 +1,294 @@
+"""Clean + extract in worker processes, one spaCy pipeline each, for the one writer of ingest and reprocess.
+
+The main process fetches (threads, ``scrapers.fetch``) and writes (one SQLite connection). In between,
+``prepare`` turns a page into what the writer stores: it saves the raw bytes (or reads them back, for
+reprocess), cleans, extracts and fingerprints, and touches no database. ``WorkerPool`` runs it in N
+processes; ``InlineRunner`` runs it in the calling process (``--workers 1``, and callers that pass their
+own ``nlp``). Both hand every result to an ``on_done`` callback in the calling thread.
+
+Each worker has its own pipe and holds at most one page, so the pool knows which page a worker holds:
+a worker that dies (a crash, the OOM killer, kill -9) costs that page one retry on a fresh worker, and a
+second death records it as the page's failure; the batch goes on. Workers ignore SIGINT: on Ctrl-C
+(or any error) in the main process the pool kills them at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from spacy.language import Language
+
+from models.errors import ClaimsError
+from models.records import ArticleClaims, CleanPage
+from pipeline.extract import extract
+from pipeline.store import content_fingerprint, load_raw, save_raw
+from scrapers.clean import clean_html
+
+RETRIES = 1  # a page whose worker died is tried once more, on a fresh worker
+STOP_GRACE = 2.0  # seconds a worker gets to exit after being asked to
+
+
+@dataclass(frozen=True)
+class Job:
+    """One page to prepare. ``body`` None: read it from the raw store by ``sha256`` (reprocess)."""
+
+    url: str  # the URL the cleaner sees (site rules): the final URL after redirects
+    body: bytes | None
+    sha256: str | None
+    encoding: str | None
+    raw_dir: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the writer stores for one page: the cleaned page, its claims and fingerprint, or the error."""
+
+    page: CleanPage | None = None
+    claims: ArticleClaims | None = None
+    fingerprint: str | None = None
+    error: str | None = None
+
+
+def prepare(nlp: Language, job: Job) -> Prepared:
+    """Raw store, clean, extract, fingerprint. Any exception becomes the page's error, so that one page
+    never stops a batch; only KeyboardInterrupt and SystemExit go through."""
+    try:
+        if job.body is None:
+            try:
+                body = load_raw(job.raw_dir, job.sha256 or "")
+            except (OSError, ClaimsError) as exc:
+                return Prepared(error=f"raw page missing: {exc}")
+        else:
+            body = job.body
+            save_raw(job.raw_dir, body, job.sha256)
+        page = clean_html(body, job.url, encoding=job.encoding)
+        claims = extract(nlp, page)
+        return Prepared(page=page, claims=claims, fingerprint=content_fingerprint(page.text))
+    except ClaimsError as exc:
+        return Prepared(error=exc.message)
+    except Exception as exc:  # a bug or a resource limit on one page is that page's recorded failure
+        return Prepared(error=f"internal error: {exc.__class__.__name__}: {exc}")
+
+
+# --- in the calling process ---------------------------------------------------------------
+
+
+class InlineRunner:
+    """``prepare`` in the calling process, with the pool's interface."""
+
+    def __init__(self, on_done: Callable[[Any, Prepared], None], nlp: Language | None = None) -> None:
+        from pipeline.nlp import build_nlp
+
+        self.nlp = nlp or build_nlp()
+        self.on_done = on_done
+
+    def submit(self, key: Any, job: Job) -> None:
+        self.on_done(key, prepare(self.nlp, job))
+
+    def poll(self) -> None:
+        return
+
+    def drain(self) -> None:
+        return
+
+    def __enter__(self) -> InlineRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+
+def _worker_main(conn: Connection) -> None:
+    """A worker: build the pipeline once, then prepare pages until told to stop or the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the pool
+    from pipeline.nlp import build_nlp
+
+    nlp = build_nlp()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if job is None:
+            return
+        try:
+            conn.send(prepare(nlp, job))
+        except (BrokenPipeError, OSError):
+            return
+
+
+def mp_context() -> multiprocessing.context.BaseContext:
+    """forkserver where there is one (Linux): workers fork from a server that imported the pipeline
+    once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+@dataclass
+class _Task:
+    key: Any
+    job: Job
+    attempt: int
+    started: float
+
+
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="claims-worker")
+        self.process.start()
+        child.close()
+        self.task: _Task | None = None
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(STOP_GRACE)
+        self.conn.close()
+
+
+class WorkerPool:
+    """``processes`` workers preparing pages; results go to ``on_done(key, Prepared)`` in the calling
+    thread, from ``submit`` (which waits while every worker is busy), ``poll`` and ``drain``.
+    ``timeout``: seconds one page may take before its worker is killed and the page recorded as failed."""
+
+    def __init__(self, processes: int, on_done: Callable[[Any, Prepared], None], *,
+                 timeout: float | None = None) -> None:
+        self.ctx = mp_context()
+        self.on_done = on_done
+        self.timeout = timeout
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(max(1, processes)):
+                self.workers.append(_Worker(self.ctx))
+        except BaseException:
+            self.terminate()
+            raise
+
+    # -- the interface ingest uses
+
+    def submit(self, key: Any, job: Job) -> None:
+        self._dispatch(_Task(key, job, 0, 0.0))
+
+    def poll(self) -> None:
+        """Deliver the results that are ready, without waiting."""
+        self._collect(block=False)
+
+    def drain(self) -> None:
+        """Wait for every page in hand and deliver the results."""
+        while any(w.task for w in self.workers):
+            self._collect(block=True)
+
+    def close(self) -> None:
+        """Ask the workers to stop; kill those that do not within the grace period."""
+        for worker in self.workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        deadline = time.monotonic() + STOP_GRACE
+        for worker in self.workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            worker.kill()
+        self.workers = []
+
+    def terminate(self) -> None:
+        """Kill every worker now (Ctrl-C, an error in the writer): pages in hand are not written."""
+        for worker in self.workers:
+            worker.kill()
+        self.workers = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
+
+    # -- machinery
+
+    def _dispatch(self, task: _Task) -> None:
+        while True:
+            idle = next((w for w in self.workers if w.task is None), None)
+            if idle is None:
+                self._collect(block=True)
+                continue
+            task.started = time.monotonic()
+            idle.task = task
+            try:
+                idle.conn.send(task.job)
+            except OSError:
+                self._lost(idle)  # died while idle: the task is retried on its replacement
+            return
+
+    def _collect(self, *, block: bool) -> None:
+        busy = [w for w in self.workers if w.task is not None]
+        if not busy:
+            return
+        wait_for: float | None = 0.0
+        if block:
+            wait_for = None
+            if self.timeout is not None:
+                first = min(w.task.started for w in busy if w.task)
+                wait_for = max(0.0, first + self.timeout - time.monotonic())
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], wait_for))
+        now = time.monotonic()
+        for worker in busy:
+            task = worker.task
+            if task is None:
+                continue
+            if worker.conn in ready:
+                try:
+                    result = worker.conn.recv()
+                except (EOFError, OSError):
+                    self._lost(worker)
+                    continue
+                worker.task = None
+                self.on_done(task.key, result)
+            elif worker.process.sentinel in ready:
+                self._lost(worker)
+            elif self.timeout is not None and now - task.started >= self.timeout:
+                self._replace(worker)
+                self.on_done(task.key, Prepared(error=f"time budget exceeded: more than {self.timeout:g}s "
+                                                      "to clean and extract the page"))
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        index = self.workers.index(worker)
+        self.workers[index] = _Worker(self.ctx)
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker died holding ``task``: retry the page on a fresh worker, or record why it failed."""
+        task = worker.task
+        worker.process.join(STOP_GRACE)
+        code = worker.process.exitcode
+        self._replace(worker)
+        if task is None:
+            return
+        if task.attempt < RETRIES:
+            self._dispatch(_Task(task.key, task.job, task.attempt + 1, 0.0))
+            return
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        self.on_done(task.key, Prepared(error=f"worker process died on this page ({how})"))
+
+
+def runner(workers: int, on_done: Callable[[Any, Prepared], None], *, nlp: Language | None = None,
+           timeout: float | None = None) -> InlineRunner | WorkerPool:
+    """A pool of ``workers`` processes, or the calling process when ``workers`` is 1 or an ``nlp`` is given."""
+    if nlp is not None or workers <= 1:
+        return InlineRunner(on_done, nlp)
+    return WorkerPool(workers, on_done, timeout=timeout)
