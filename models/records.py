@@ -70,6 +70,7 @@ class Dose:
     frequency: str | None = None
     drug: str | None = None
     rule_id: str = ""
+    score: float | None = None  # probability from a trained model; None when the rules alone decided
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -97,6 +98,9 @@ class Arm:
     n_start: int | None = None
     n_end: int | None = None
     rule_id: str = ""
+    score: float | None = None
+    n_rule_id: str = ""  # the rule that proposed ``n``, and the model's probability for it
+    n_score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         if not self.doses:
@@ -128,6 +132,7 @@ class Outcome:
     timepoint: str | None = None
     direction: str | None = None
     rule_id: str = ""
+    score: float | None = None
     hedges: list[str] = field(default_factory=list)  # cues in the outcome's sentence ("may", "preliminary")
 
     def to_json(self) -> dict[str, Any]:
@@ -161,8 +166,12 @@ class Trial:
     size: int | None = None
     size_qualifier: str | None = None
     size_span: tuple[int, int] | None = None
+    size_rule_id: str = ""
+    size_score: float | None = None
     duration: str | None = None
     duration_span: tuple[int, int] | None = None
+    duration_rule_id: str = ""
+    duration_score: float | None = None
     condition: str | None = None
     population: str | None = None
     arms: list[Arm] = field(default_factory=list)

@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
 from pipeline.extensions import Found, doc_text, sentence_spans
+from pipeline.learn.value_decide import Choice, choose_duration, choose_size
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
@@ -304,29 +305,31 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     def items(key: str) -> list[tuple[int, Found]]:
         return [(i, f) for i in bucket.sents for f in by_sent[key].get(i, [])]
 
-    # size: strongest candidate, then first
+    # size: strongest candidate, then first; a trained model decides among all head counts when one is shipped
     sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, sent_text[i])]
     arm_n_sents = _arm_size_sentences(text, items)
+    best = None
     if sizes:
         # strongest; then a number stated exactly over "more than 900"; then the first
-        i, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
+        _, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
                                             p[1].data["qualifier"] is None, -p[1].start))
-        trial.size = best.data["n"]
-        trial.size_qualifier = best.data["qualifier"]
-        trial.size_span = (best.data["n_start"], best.data["n_end"])
-        if best.data["target"] and trial.status == "completed":
-            trial.status = "ongoing"  # "aims to enroll 300 patients"
-        trial.population, trial.condition = population_and_condition(text, best)
-        evidence.add(i)
+    size = choose_size(text, sents, bucket.sents, items("TRIAL_SIZE"), best, trial)
+    if size is not None:
+        _set_size(text, trial, size)
+        evidence.add(_sentence_of(sents, bucket.sents, size.start))
     # duration: first stated
     durations = items("DURATION")
+    first = None
     if durations:
         # rule order is priority ("a 16-week trial" over "for 12 weeks"), then position
         priority = {rule.id: k for k, rule in enumerate(load_rules("duration"))}
-        i, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
-        trial.duration = first.data["duration"]
-        trial.duration_span = (first.start, first.end)
-        evidence.add(i)
+        _, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
+    duration = choose_duration(text, sents, bucket.sents, durations, first, trial)
+    if duration is not None:
+        trial.duration = duration.value
+        trial.duration_span = (duration.start, duration.end)
+        trial.duration_rule_id, trial.duration_score = duration.rule_id, duration.score
+        evidence.add(_sentence_of(sents, bucket.sents, duration.start))
     # design tags
     tags: list[str] = []
     for i, f in items("DESIGN"):
@@ -386,6 +389,26 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     trial.evidence = [sents[i] for i in sorted(evidence)]
     trial.flags = consistency_flags(trial)
     return trial
+
+
+def _sentence_of(sents: list[tuple[int, int]], sent_ids: list[int], pos: int) -> int:
+    return next(i for i in sent_ids if sents[i][0] <= pos < sents[i][1])
+
+
+def _set_size(text: str, trial: Trial, size: Choice) -> None:
+    """Store the chosen size; a rule component's match also gives the qualifier, a target and the population."""
+    trial.size = size.value
+    trial.size_span = (size.start, size.end)
+    trial.size_rule_id, trial.size_score = size.rule_id, size.score
+    found = size.found if size.found is not None and size.found.data.get("n_start") == size.start else None
+    if found is None:
+        found = Found("TRIAL_SIZE", size.start, size.end, size.rule_id, {"n_end": size.end})
+    else:
+        trial.size_qualifier = found.data["qualifier"]
+        trial.size_span = (found.data["n_start"], found.data["n_end"])
+        if found.data["target"] and trial.status == "completed":
+            trial.status = "ongoing"  # "aims to enroll 300 patients"
+    trial.population, trial.condition = population_and_condition(text, found)
 
 
 def _arm_size_sentences(text: str, items) -> set[int]:

@@ -1,0 +1,220 @@
+"""Value candidates with their features: head counts, durations, (number, arm) pairs and outcome values.
+
+Candidates come from rules with high recall (``data/patterns/value_candidates.jsonl`` plus the matches of the
+rule components); each keeps the ids of the rules that proposed it. The features describe the words and shapes
+around the value, the sentence it sits in and its position, so a trained model can decide which one is the
+trial's size, duration or an arm's n.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from pipeline.extensions import Found
+from pipeline.normalize import as_int, normalize_duration, parse_number
+from pipeline.patterns import Rule, load_rules
+
+TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*|[^\sA-Za-z\d]")
+PARTICIPATION = re.compile(r"\b(?:randomi[sz]|randomly|enrol|enroll|recruit|took part|participat|signed up|volunteer)", re.I)
+CUES = {
+    "participation": PARTICIPATION,
+    "trial": re.compile(r"\b(?:trial|study|RCT|experiment)\b", re.I),
+    "placebo": re.compile(r"\b(?:placebo|sham|control group|usual care)\b", re.I),
+    "result": re.compile(r"\b(?:found|reduc\w*|improv\w*|increas\w*|decreas\w*|lower\w*|higher|fewer|more likely|"
+                         r"less likely|compared|than|versus)\b", re.I),
+    "percent": re.compile(r"%|\bpercent\b|\bper cent\b", re.I),
+    "group": re.compile(r"\b(?:group|groups|arm|arms)\b", re.I),
+    "assigned": re.compile(r"\b(?:assigned|allocated|given|received|receive|took|got|were treated)\b", re.I),
+    "each": re.compile(r"\b(?:each|respectively|half|either)\b", re.I),
+    "past_study": re.compile(r"\b(?:previous|earlier|prior|another|other|past) (?:\w+ )?(?:study|studies|trials?)\b", re.I),
+    "future": re.compile(r"\b(?:will|plan|planned|planning|aims? to|hope to|next)\b", re.I),
+    "followup": re.compile(r"\bfollow(?:ed)?[- ]?up\b|\bfollowed\b", re.I),
+    "timepoint": re.compile(r"\b(?:at|after|by|within)\s+(?:the end of\s+)?(?:\w+[- ])?\w+[- ](?:weeks?|months?|years?|days?)\b",
+                            re.I),
+    "age": re.compile(r"\b(?:aged?|ages|years? old|older|younger)\b", re.I),
+    "ongoing": re.compile(r"\b(?:will|aims? to|goal|target|hopes? to|plans? to|expected to)\b", re.I),
+}
+
+
+@dataclass
+class Candidate:
+    """A value a rule proposed: what it says, where (``text[start:end]`` is the value's phrase) and why."""
+
+    field: str
+    value: object
+    start: int
+    end: int
+    sent: int
+    rules: list[str] = field(default_factory=list)
+    found: Found | None = None  # the rule component's match, when one proposed it
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rule_id(self) -> str:
+        """The first rule of a component, else the first candidate rule."""
+        return next((r for r in self.rules if not r.startswith("cand.")), self.rules[0] if self.rules else "")
+
+
+def candidate_rules(field_name: str) -> tuple[Rule, ...]:
+    return tuple(r for r in load_rules("value_candidates") if r.attrs.get("field") == field_name)
+
+
+def words(text: str) -> list[str]:
+    return [_shape(t) for t in TOKEN.findall(text)]
+
+
+def _shape(token: str) -> str:
+    if token[0].isdigit():
+        return "D" if len(token.replace(",", "")) < 3 else "DDD"
+    return token.lower()
+
+
+def context_features(sent: str, rel_start: int, rel_end: int, width: int = 3) -> dict[str, float]:
+    """Words before/after the value (by position and as a bag), and which sentence cues fired."""
+    out: dict[str, float] = {}
+    before = words(sent[:rel_start])[-width:]
+    after = words(sent[rel_end:])[:width]
+    for k, w in enumerate(reversed(before), 1):
+        out[f"p{k}={w}"] = 1.0
+    for k, w in enumerate(after, 1):
+        out[f"n{k}={w}"] = 1.0
+    for w in words(sent[max(0, rel_start - 60):rel_start]):
+        out[f"bow_before={w}"] = 0.5
+    for w in words(sent[rel_end:rel_end + 60]):
+        out[f"bow_after={w}"] = 0.5
+    for name, regex in CUES.items():
+        if regex.search(sent):
+            out[f"cue={name}"] = 1.0
+    if not before:
+        out["sent_initial"] = 1.0
+    if re.search(r"\(\s*$", sent[:rel_start]):
+        out["in_parens"] = 1.0
+    return out
+
+
+def magnitude_features(value: float) -> dict[str, float]:
+    bucket = min(7, int(math.log10(max(value, 1.0)) * 2))
+    return {f"mag={bucket}": 1.0, "log_value": math.log10(max(value, 1.0)) / 5}
+
+
+def position_features(sent: int, first_sent: int, n_sents: int, rank: int) -> dict[str, float]:
+    """Where the sentence lies in the trial's sentences and the article, and the candidate's rank in the trial."""
+    return {f"trial_sent={min(sent - first_sent, 6)}": 1.0, "article_pos": sent / max(n_sents, 1),
+            f"rank={min(rank, 4)}": 1.0}
+
+
+# --- head counts --------------------------------------------------------------------------
+
+
+def number_candidates(field_name: str, text: str, sents: list[tuple[int, int]], sent_ids: list[int],
+                      found: list[tuple[int, Found]], start_key: str = "n_start") -> list[Candidate]:
+    """Head-count-like numbers in the trial's sentences: candidate rules plus the component's matches.
+    One candidate per number position; every rule that proposed it is kept."""
+    by_pos: dict[tuple[int, int], Candidate] = {}
+    for i, f in found:
+        s, e = f.data.get(start_key, f.start), f.data.get("n_end", f.end)
+        n = f.data.get("n")
+        if n is None:
+            continue
+        cand = by_pos.setdefault((s, e), Candidate(field_name, int(n), s, e, i, found=f))
+        cand.found = cand.found or f
+        cand.rules.append(f.rule_id)
+    rules = candidate_rules("size")
+    for i in sent_ids:
+        s0, e0 = sents[i]
+        sent = text[s0:e0]
+        if not re.search(r"\d|\b(?:hundred|thousand|dozen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b|"
+                         r"\b(?:ten|eleven|twelve|[a-z]+teen)\b|\b(?:two|three|four|five|six|seven|eight|nine)\b",
+                         sent, re.I):
+            continue
+        for rule in rules:
+            for m in rule.regex.finditer(sent):
+                value = as_int(parse_number(m.group("n")))
+                if value is None or value < 2 or (1900 <= value <= 2100 and "," not in m.group("n")):
+                    continue
+                s, e = s0 + m.start("n"), s0 + m.end("n")
+                key = next(((a, b) for a, b in by_pos if a <= s < b or s <= a < e), (s, e))
+                cand = by_pos.setdefault(key, Candidate(field_name, value, s, e, i))
+                if rule.id not in cand.rules:
+                    cand.rules.append(rule.id)
+    return sorted(by_pos.values(), key=lambda c: c.start)
+
+
+def size_features(text: str, sents: list[tuple[int, int]], cands: list[Candidate], first_sent: int,
+                  rule_pick: Found | None) -> None:
+    """Fill ``features`` of the trial-size candidates of one trial."""
+    values = sorted({c.value for c in cands}, reverse=True)
+    for rank, cand in enumerate(cands):
+        s0, e0 = sents[cand.sent]
+        sent = text[s0:e0]
+        x = context_features(sent, cand.start - s0, cand.end - s0)
+        x.update(magnitude_features(float(cand.value)))
+        x.update(position_features(cand.sent, first_sent, len(sents), rank))
+        for r in cand.rules:
+            x[f"rule={r}"] = 1.0
+        if cand.found is not None:
+            x[f"strength={cand.found.data.get('strength', 0)}"] = 1.0
+            if cand.found.data.get("qualifier"):
+                x["qualified"] = 1.0
+            if cand.found.data.get("target"):
+                x["target"] = 1.0
+        if rule_pick is not None and rule_pick.data.get("n_start") == cand.start:
+            x["rule_pick"] = 1.0
+        x[f"value_rank={min(values.index(cand.value), 3)}"] = 1.0
+        x["repeats"] = min(3, sum(1 for c in cands if c.value == cand.value) - 1) / 3
+        if not text[cand.start].isdigit():
+            x["number_word"] = 1.0
+        cand.features = x
+
+
+# --- durations --------------------------------------------------------------------------
+
+
+def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[int],
+                        found: list[tuple[int, Found]]) -> list[Candidate]:
+    """Every "N days/weeks/months/years" in the trial's sentences, keyed by where its number starts."""
+    by_pos: dict[int, Candidate] = {}
+    rules = candidate_rules("duration")
+    for i in sent_ids:
+        s0, e0 = sents[i]
+        sent = text[s0:e0]
+        low = sent.lower()
+        if not any(u in low for u in ("day", "week", "month", "year", "night", "wk")):
+            continue
+        for rule in rules:
+            for m in rule.regex.finditer(sent):
+                value = normalize_duration(m.group("n"), m.group("unit"))
+                if value is None:
+                    continue
+                cand = by_pos.setdefault(s0 + m.start(), Candidate("duration", value, s0 + m.start(), s0 + m.end(), i))
+                cand.rules.append(rule.id)
+    for i, f in found:
+        key = next((k for k, c in by_pos.items() if f.start <= k < f.end and c.value == f.data["duration"]), None)
+        if key is None:
+            by_pos[f.start] = Candidate("duration", f.data["duration"], f.start, f.end, i, [f.rule_id], f)
+        else:
+            by_pos[key].rules.insert(0, f.rule_id)
+            by_pos[key].found = f
+    return sorted(by_pos.values(), key=lambda c: c.start)
+
+
+def duration_features(text: str, sents: list[tuple[int, int]], cands: list[Candidate], first_sent: int,
+                      rule_pick: Found | None) -> None:
+    for rank, cand in enumerate(cands):
+        s0, e0 = sents[cand.sent]
+        sent = text[s0:e0]
+        x = context_features(sent, cand.start - s0, cand.end - s0)
+        x.update(position_features(cand.sent, first_sent, len(sents), rank))
+        number, unit = str(cand.value).split(" ", 1)
+        x[f"unit={unit.rstrip('s')}"] = 1.0
+        x["log_value"] = math.log10(max(float(number), 1.0))
+        for r in cand.rules:
+            x[f"rule={r}"] = 1.0
+        if rule_pick is not None and rule_pick.start == cand.start:
+            x["rule_pick"] = 1.0
+        if "-" in text[cand.start:cand.end]:
+            x["hyphenated"] = 1.0
+        x["repeats"] = min(3, sum(1 for c in cands if c.value == cand.value) - 1) / 3
+        cand.features = x

@@ -1,0 +1,302 @@
+"""Trainers for the value decisions (trial size, duration, arm n, outcome keep/drop) and a standalone driver.
+
+A trainer follows the shared contract: ``NAME`` and ``train(records, texts, nlp) -> {name: LinearModel}``.
+Candidates are read with the rules alone deciding (``value_decide.using(models={})``), labelled from the gold
+trial the predicted trial matches (the scorer's own matching), and fitted with ``linear.fit``.
+
+    python -m pipeline.learn.values --write        # fit on train, choose thresholds on dev, write models/trained/
+    python -m pipeline.learn.values --cv           # 5-fold CV over train + dev, grouped by article, rules vs trained
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.learn.linear import LinearModel, fit
+from pipeline.learn.value_decide import VALUE_FIELDS, model_name, positive, using
+
+NAME = "values"
+SEED = 0
+C_BY_FIELD = {"size": 0.5, "duration": 0.5, "arm_n": 0.5, "outcome": 0.5}
+THRESHOLDS = [round(0.05 * k, 2) for k in range(1, 19)]
+
+
+@dataclass
+class Example:
+    field: str
+    group: str  # article id: folds never split an article
+    owner: int  # which decision the candidate competes in (one trial's size, one arm's n, one outcome)
+    features: dict[str, float]
+    label: bool
+    value: Any = None
+
+
+def _scorer():
+    try:  # the scorer moves to pipeline.evaluation (issue 8)
+        from pipeline.evaluation import scorer as ev  # type: ignore[import-not-found]
+    except ImportError:
+        from pipeline import eval as ev
+    return ev
+
+
+# --- labels -----------------------------------------------------------------------------
+
+
+def _trial_map(ev: Any, gold: Mapping[str, Any], pred: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
+    gts, pts = list(gold.get("trials") or []), list(pred.get("trials") or [])
+    pairs = ev._assign([[ev.trial_similarity(g, p) for p in pts] for g in gts], ev.TRIAL_MATCH_MIN)
+    return {pi: gts[gi] for gi, pi in pairs}
+
+
+def _arm_map(ev: Any, gold_trial: Mapping[str, Any] | None, pred_trial: Mapping[str, Any]) -> dict[int, Mapping]:
+    if gold_trial is None:
+        return {}
+    gas, pas = list(gold_trial.get("arms") or []), list(pred_trial.get("arms") or [])
+    pairs = ev._assign([[ev.arm_similarity(g, p) for p in pas] for g in gas], ev.ARM_MATCH_MIN)
+    return {pi: gas[gi] for gi, pi in pairs}
+
+
+def _accepted(ev: Any, trials: Iterable[Mapping[str, Any]], key: str, norm: Any) -> set[Any]:
+    out = set()
+    for t in trials:
+        for v in [t.get(key), *ev._as_list(t.get(f"{key}_alt"))]:
+            if (n := norm(v)) is not None:
+                out.add(n)
+    return out
+
+
+def _outcome_values(ev: Any, trials: Iterable[Mapping[str, Any]]) -> list[float]:
+    return [v for t in trials for o in t.get("outcomes") or () if (v := ev.to_number(o.get("value"))) is not None]
+
+
+def label_article(nlp: Any, gold: Mapping[str, Any], text: str) -> list[Example]:
+    """Every candidate the extractor weighs on one article, labelled against the gold."""
+    from pipeline.extract import extract_article
+
+    ev = _scorer()
+    recorded: list[tuple[str, Any, Any]] = []
+    with using(models={}, recorder=recorded):
+        claims = extract_article(nlp, text)
+    pred = claims.to_json(text)
+    tmap = _trial_map(ev, gold, pred)
+    required = [t for t in gold.get("trials") or [] if not t.get("optional")]
+    index = {id(t): k for k, t in enumerate(claims.trials)}
+    arm_maps: dict[int, dict[int, Mapping]] = {}
+    out = []
+    gid = str(gold.get("id"))
+    for field_name, owner, cand in recorded:
+        trial, arm = owner if isinstance(owner, tuple) else (owner, None)
+        k = index.get(id(trial))
+        gold_trial = tmap.get(k) if k is not None else None
+        pool = [gold_trial] if gold_trial is not None else required
+        if field_name == "size":
+            label = cand.value in _accepted(ev, pool, "size", lambda v: None if ev.to_number(v) is None else int(
+                ev.to_number(v)))
+        elif field_name == "duration":
+            label = ev.normalize_duration(cand.value) in _accepted(ev, pool, "duration", ev.normalize_duration)
+        elif field_name == "arm_n":
+            if k is not None and k not in arm_maps:
+                arm_maps[k] = _arm_map(ev, gold_trial, pred["trials"][k])
+            arm_idx = next((j for j, a in enumerate(trial.arms) if a is arm), None)
+            gold_arm = arm_maps.get(k, {}).get(arm_idx) if k is not None else None
+            label = gold_arm is not None and ev.to_number(gold_arm.get("n")) == cand.value
+        else:
+            label = any(ev._close(cand.value, v) for v in _outcome_values(ev, pool))
+        out.append(Example(field_name, gid, id(owner if not isinstance(owner, tuple) else arm) if field_name != "outcome"
+                           else id(cand), cand.features, bool(label), cand.value))
+    return out
+
+
+def collect(records: Sequence[Mapping[str, Any]], texts: Mapping[str, str], nlp: Any) -> list[Example]:
+    ev = _scorer()
+    out: list[Example] = []
+    for rec in records:
+        text = ev.record_text(rec, texts) or ""
+        if text.strip():
+            out.extend(label_article(nlp, rec, text))
+    return out
+
+
+# --- fitting and thresholds ---------------------------------------------------------------
+
+
+def fit_field(examples: Sequence[Example], field_name: str, meta: Mapping[str, Any] | None = None) -> LinearModel | None:
+    rows = [e for e in examples if e.field == field_name]
+    if not rows or len({e.label for e in rows}) < 2:
+        return None
+    return fit([e.features for e in rows], ["1" if e.label else "0" for e in rows], c=C_BY_FIELD[field_name],
+               seed=SEED, meta={"field": field_name, **(meta or {})})
+
+
+def decision_f1(model: LinearModel, examples: Sequence[Example], field_name: str, thr: float) -> float:
+    """F1 of the decision the extractor makes with ``thr``: per owner, the best candidate above it (keep/drop
+    for outcomes), scored like the scorer counts a field (a wrong pick is a FP and a FN)."""
+    owners: dict[tuple[str, int], list[Example]] = defaultdict(list)
+    for e in examples:
+        if e.field == field_name:
+            owners[(e.group, e.owner)].append(e)
+    tp = fp = fn = 0
+    for rows in owners.values():
+        scored = sorted(((positive(model, e.features), e) for e in rows), key=lambda p: -p[0])
+        has_gold = any(e.label for e in rows)
+        p, best = scored[0]
+        if p >= thr:
+            tp += int(best.label)
+            fp += int(not best.label)
+            fn += int(has_gold and not best.label)
+        else:
+            fn += int(has_gold)
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+
+
+def choose_threshold(model: LinearModel, examples: Sequence[Example], field_name: str) -> float:
+    scores = [(decision_f1(model, examples, field_name, t), -abs(t - 0.5), t) for t in THRESHOLDS]
+    return max(scores)[2]
+
+
+def fit_all(train_ex: Sequence[Example], choose_ex: Sequence[Example], meta: Mapping[str, Any] | None = None
+            ) -> dict[str, LinearModel]:
+    """One model per field fitted on ``train_ex``, its threshold chosen on ``choose_ex``."""
+    out = {}
+    for field_name in VALUE_FIELDS:
+        model = fit_field(train_ex, field_name, meta)
+        if model is None:
+            continue
+        model.meta["threshold"] = choose_threshold(model, choose_ex, field_name)
+        out[field_name] = model
+    return out
+
+
+def train(records: list[dict], texts: dict[str, str], nlp: Any, dev: list[dict] | None = None) -> dict[str, LinearModel]:
+    """Contract entry point: {"value_<field>": model}. Thresholds on ``dev`` when given, else on an inner split."""
+    examples = collect(records, texts, nlp)
+    if dev:
+        choose = collect(dev, texts, nlp)
+        fitted = fit_all(examples, choose)
+    else:
+        fitted = inner_fit(examples)
+    return {model_name(f): m for f, m in fitted.items()}
+
+
+def inner_fit(examples: Sequence[Example], k: int = 3) -> dict[str, LinearModel]:
+    """Fit on all ``examples``; choose each threshold on out-of-fold predictions of an inner k-fold split."""
+    folds = split_groups(sorted({e.group for e in examples}), k)
+    final = {f: m for f in VALUE_FIELDS if (m := fit_field(examples, f)) is not None}
+    for field_name, model in final.items():
+        oof: list[tuple[LinearModel, list[Example]]] = []
+        for fold in folds:
+            held = [e for e in examples if e.group in fold]
+            inner = fit_field([e for e in examples if e.group not in fold], field_name)
+            if inner is not None:
+                oof.append((inner, held))
+        scores = {t: sum(decision_f1(m, h, field_name, t) * len(h) for m, h in oof) for t in THRESHOLDS}
+        model.meta["threshold"] = max(THRESHOLDS, key=lambda t: (scores[t], -abs(t - 0.5)))
+    return final
+
+
+def split_groups(groups: Sequence[str], k: int, seed: int = SEED) -> list[set[str]]:
+    order = sorted(groups)
+    random.Random(seed).shuffle(order)
+    return [set(order[j::k]) for j in range(k)]
+
+
+# --- driver: predictions, scores, artifacts -------------------------------------------------
+
+GOLD_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "gold"
+REPORT_FIELDS = ("trial", "size", "duration", "arm_n", "dose", "dose_full", "outcome_any_arm", "outcome", "direction")
+
+
+def predict(records: Sequence[Mapping[str, Any]], texts: Mapping[str, str], nlp: Any,
+            models: dict[str, LinearModel] | None) -> dict[str, dict[str, Any]]:
+    from pipeline.extract import extract_article
+
+    ev = _scorer()
+    out = {}
+    with using(models=models):
+        for rec in records:
+            text = ev.record_text(rec, texts) or ""
+            out[str(rec["id"])] = {"id": rec["id"], **extract_article(nlp, text).to_json(text)}
+    return out
+
+
+def load_gold(name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    ev = _scorer()
+    records = ev.read_jsonl(GOLD_DIR / f"{name}.jsonl")
+    corpus = GOLD_DIR.parent / "corpus" / "fakehealth" / "articles.jsonl"
+    return records, ev.load_texts(corpus, [r["id"] for r in records])
+
+
+def gold_hashes() -> dict[str, str]:
+    return {name: hashlib.sha256((GOLD_DIR / f"{name}.jsonl").read_bytes()).hexdigest()[:16] for name in ("train", "dev")}
+
+
+def cross_validate(records: list[dict[str, Any]], texts: dict[str, str], nlp: Any, k: int = 5) -> tuple[Any, Any]:
+    """(rules-alone report, trained report) over ``records``, k folds grouped by article."""
+    ev = _scorer()
+    examples = collect(records, texts, nlp)
+    rules = ev.score(records, predict(records, texts, nlp, {}), texts)
+    preds: dict[str, dict[str, Any]] = {}
+    for fold in split_groups([str(r["id"]) for r in records], k):
+        models = inner_fit([e for e in examples if e.group not in fold])
+        preds.update(predict([r for r in records if str(r["id"]) in fold], texts, nlp, models))
+    return rules, ev.score(records, preds, texts)
+
+
+def print_table(title: str, rows: dict[str, Any]) -> None:
+    names = list(rows)
+    print(f"\n{title}\n{'field':<18}" + "".join(f"{n:>12}" for n in names))
+    for key in REPORT_FIELDS:
+        cells = []
+        for n in names:
+            v = rows[n].value(key)
+            cells.append(f"{v:>12.3f}" if v is not None else f"{'-':>12}")
+        print(f"{key:<18}" + "".join(cells))
+
+
+def write_models(models: Mapping[str, LinearModel], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for field_name, model in models.items():
+        path = folder / f"{model_name(field_name)}.json"
+        path.write_text(json.dumps(model.to_dict(), indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pipeline.nlp import build_nlp
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.learn.values", description=__doc__.splitlines()[0])
+    parser.add_argument("--cv", action="store_true", help="5-fold CV over train + dev, rules alone vs trained")
+    parser.add_argument("--write", action="store_true", help="write models/trained/value_<field>.json")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args(argv)
+    nlp = build_nlp()
+    ev = _scorer()
+    train_recs, train_texts = load_gold("train")
+    dev_recs, dev_texts = load_gold("dev")
+    texts = {**train_texts, **dev_texts}
+    models = fit_all(collect(train_recs, texts, nlp), collect(dev_recs, texts, nlp),
+                     meta={"gold_sha256": gold_hashes(), "seed": SEED, "fit": "train", "thresholds": "dev"})
+    for field_name, model in models.items():
+        print(f"{field_name}: threshold {model.meta['threshold']}, {len(model.weights)} weights")
+    dev_rules = ev.score(dev_recs, predict(dev_recs, texts, nlp, {}), texts)
+    dev_trained = ev.score(dev_recs, predict(dev_recs, texts, nlp, models), texts)
+    print_table("dev (38): fit on train, thresholds on dev", {"rules": dev_rules, "trained": dev_trained})
+    if args.write:
+        write_models(models, Path(__file__).resolve().parents[2] / "models" / "trained")
+    if args.cv:
+        rules, trained = cross_validate(train_recs + dev_recs, texts, nlp, args.folds)
+        print_table(f"{args.folds}-fold CV over train + dev ({len(train_recs) + len(dev_recs)})",
+                    {"rules": rules, "trained": trained})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
