@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
 from pipeline.extensions import Found, doc_text, sentence_spans
-from pipeline.learn.value_decide import Choice, choose_duration, choose_size
+from pipeline.learn.value_decide import Choice, choose_arm_n, choose_duration, choose_size, keep_outcomes
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
@@ -358,6 +358,8 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # arms from doses, assignments and comparators
     starts = {i: sents[i][0] for i in bucket.sents}
     arms = build_arms(text, starts, sent_text, items, evidence)
+    choose_arm_n(text, sents, bucket.sents, items("ARM") + items("TRIAL_SIZE"), arms, arm_mentions, trial)
+    evidence.update(_sentence_of(sents, bucket.sents, a.n_start) for a in arms if a.n_start is not None)
     trial.arms = arms
     # outcomes
     if bucket.role != "planned":
@@ -372,6 +374,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         for outcome in trial.outcomes:
             i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
             outcome.hedges = hedges.get(i, [])
+        trial.outcomes = keep_outcomes(text, sents, bucket.sents, trial.outcomes, trial)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
                 or (trial.terminated and bucket.role == "mentioned"))

@@ -212,9 +212,107 @@ def duration_features(text: str, sents: list[tuple[int, int]], cands: list[Candi
         x["log_value"] = math.log10(max(float(number), 1.0))
         for r in cand.rules:
             x[f"rule={r}"] = 1.0
-        if rule_pick is not None and rule_pick.start == cand.start:
+        if rule_pick is not None and cand.found is rule_pick:
             x["rule_pick"] = 1.0
         if "-" in text[cand.start:cand.end]:
             x["hyphenated"] = 1.0
         x["repeats"] = min(3, sum(1 for c in cands if c.value == cand.value) - 1) / 3
         cand.features = x
+
+
+# --- arm sizes: (number, arm) pairs --------------------------------------------------------
+
+COMPARATOR_ARM = re.compile(r"\b(?:placebo|sham|control|usual care|standard|dummy|sugar pill)\b", re.I)
+
+
+def _gap_bucket(chars: int) -> str:
+    return "0" if chars <= 3 else "s" if chars <= 25 else "m" if chars <= 60 else "l"
+
+
+def arm_pair_features(text: str, sent: tuple[int, int], cand: Candidate, arm: Any, arms: list[Any],
+                      mentions: list[tuple[int, Any]], trial_size: int | None) -> dict[str, float]:
+    """Features of "``cand`` is the n of ``arm``": the number's context, the arm's kind, and where the arm is
+    named relative to the number (``mentions``: (position, arm) in the number's sentence, in text order)."""
+    s0, e0 = sent
+    sentence = text[s0:e0]
+    x = {k: v for k, v in cand.features.items() if not k.startswith(("bow", "article_pos", "trial_sent", "rank", "_"))}
+    x["comparator_arm"] = float(bool(COMPARATOR_ARM.search(arm.label)))
+    x["dosed_arm"] = float(bool(arm.doses))
+    x[f"n_arms={min(len(arms), 4)}"] = 1.0
+    if arm.n_start is not None and arm.n_start <= cand.start < (arm.n_end or arm.n_start + 1):
+        x["rules_assigned"] = 1.0
+    elif arm.n is not None:
+        x["arm_has_rule_n"] = 1.0
+    if trial_size is not None and cand.value == trial_size:
+        x["is_trial_size"] = 1.0
+    mine = [p for p, a in mentions if a is arm]
+    if not mine:
+        x["arm_not_in_sentence"] = 1.0
+        return x
+    nearest = min(mentions, key=lambda m: abs(m[0] - cand.start))
+    if nearest[1] is arm:
+        x["nearest_arm"] = 1.0
+    after = [m for m in mentions if m[0] >= cand.end]
+    before = [m for m in mentions if m[0] < cand.start]
+    if after and after[0][1] is arm:
+        x["next_arm"] = 1.0
+        gap = sentence[cand.end - s0:after[0][0] - s0]
+        x[f"gap_after={_gap_bucket(len(gap))}"] = 1.0
+        for w in words(gap)[:6]:
+            x[f"between_after={w}"] = 1.0
+    if before and before[-1][1] is arm:
+        x["previous_arm"] = 1.0
+        gap = sentence[before[-1][0] - s0:cand.start - s0]
+        x[f"gap_before={_gap_bucket(len(gap))}"] = 1.0
+        for w in words(gap)[-6:]:
+            x[f"between_before={w}"] = 1.0
+    order = list(dict.fromkeys(id(a) for _, a in mentions))
+    x["order_match"] = float(order.index(id(arm)) == cand.features.get("_sent_rank", -1))
+    return x
+
+
+# --- outcome values: keep or drop -----------------------------------------------------------
+
+NOT_RESULT = {
+    "baseline": re.compile(r"\b(?:at baseline|at the start|before (?:the )?(?:treatment|study|trial)|eligib|inclusion|"
+                           r"had to have|were required)\b", re.I),
+    "demographic": re.compile(r"\b(?:aged?|average age|mean age|median age|women|men|white|black|years old)\b", re.I),
+    "background": re.compile(r"\b(?:each year|every year|annually|worldwide|in the (?:U\.?S\.?|United States)|"
+                             r"nationwide|population|prevalence|affects|estimated)\b", re.I),
+    "money": re.compile(r"\$|\b(?:cost|price|dollars|million|billion|sales|revenue)\b", re.I),
+    "earlier": re.compile(r"\b(?:previous|earlier|prior|past) (?:\w+ )?(?:stud|trial|research)", re.I),
+    "significance": re.compile(r"\b(?:p\s?[<=]|p-value|confidence interval|statistically significant|significant(?:ly)?)\b",
+                               re.I),
+    "comparison": re.compile(r"\b(?:compared (?:with|to)|versus|vs\.?|than|while|whereas)\b", re.I),
+    "group": re.compile(r"\b(?:group|groups|arm|arms|placebo|control)\b", re.I),
+}
+
+
+def outcome_features(text: str, sent: tuple[int, int], outcome: Any, position: float) -> dict[str, float]:
+    """Features of "this outcome value is a reported result of the trial"."""
+    s0, e0 = sent
+    sentence = text[s0:e0]
+    clause = text[outcome.start:outcome.end]
+    x: dict[str, float] = {f"rule={outcome.rule_id}": 1.0, f"unit={outcome.unit or '-'}": 1.0,
+                           f"direction={outcome.direction or '-'}": 1.0, "sent_pos": position}
+    arm = (outcome.arm or "-").lower()
+    x[f"arm={arm if arm in ('all', 'all groups', 'between groups') else 'named'}"] = 1.0
+    if outcome.value is not None:
+        x.update(magnitude_features(abs(float(outcome.value))))
+        if float(outcome.value).is_integer():
+            x["integer"] = 1.0
+    for key in ("baseline", "upper", "count", "p_value", "ci", "timepoint", "qualifier", "comparator"):
+        if getattr(outcome, key) not in (None, [], ""):
+            x[f"has_{key}"] = 1.0
+    for w in words(clause)[:3]:
+        x[f"clause_first={w}"] = 1.0
+    for w in set(words(clause)):
+        x[f"clause={w}"] = 0.5
+    for name, regex in {**CUES, **NOT_RESULT}.items():
+        if regex.search(clause):
+            x[f"clause_cue={name}"] = 1.0
+        elif regex.search(sentence):
+            x[f"sent_cue={name}"] = 1.0
+    for hedge in outcome.hedges or ():
+        x[f"hedge={hedge}"] = 1.0
+    return x

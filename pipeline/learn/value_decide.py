@@ -18,14 +18,17 @@ from pipeline.extensions import Found
 from pipeline.learn.linear import LinearModel
 from pipeline.learn.value_candidates import (
     Candidate,
+    arm_pair_features,
     duration_candidates,
     duration_features,
     number_candidates,
+    outcome_features,
     size_features,
 )
 
 VALUE_FIELDS = ("size", "duration", "arm_n", "outcome")
 DEFAULT_THRESHOLD = 0.5
+MentionFn = Callable[[str, int, list], list]
 
 
 @dataclass
@@ -134,4 +137,74 @@ def choose_duration(text: str, sents: list[tuple[int, int]], sent_ids: list[int]
     return _pick("duration", owner, cands, rule_choice)
 
 
-MentionFn = Callable[[str, int, list], list]
+
+
+def choose_arm_n(text: str, sents: list[tuple[int, int]], sent_ids: list[int], found: list[tuple[int, Found]],
+                 arms: list, mentions_of: MentionFn, trial: Any = None) -> None:
+    """Give arms their n: (number, arm) pairs scored by a model, assigned greedily (one number per arm and one arm
+    per number) above the model's threshold. Without a model the rules' n stay."""
+    model = active_model("arm_n")
+    if not arms or not sent_ids or (model is None and STATE.recorder is None):
+        return
+    size_span = getattr(trial, "size_span", None)
+    cands = [c for c in number_candidates("arm_n", text, sents, sent_ids, found)
+             if not (size_span and size_span[0] <= c.start < size_span[1])]  # the trial's size is no arm's n
+    size_features(text, sents, cands, sent_ids[0], None)
+    mentions: dict[int, list] = {}
+    pairs = []
+    for cand in cands:
+        if cand.sent not in mentions:
+            s0, e0 = sents[cand.sent]
+            mentions[cand.sent] = mentions_of(text[s0:e0], s0, arms)
+        cand.features["_sent_rank"] = sum(1 for c in cands if c.sent == cand.sent and c.start < cand.start)
+        for arm in arms:
+            x = arm_pair_features(text, sents[cand.sent], cand, arm, arms, mentions[cand.sent],
+                                  getattr(trial, "size", None))
+            pairs.append((Candidate("arm_n", cand.value, cand.start, cand.end, cand.sent, cand.rules, cand.found, x), arm))
+    if STATE.recorder is not None:
+        STATE.recorder.extend(("arm_n", (trial, arm), c) for c, arm in pairs)
+    if model is None:
+        return
+    scored = sorted(((positive(model, c.features), k, c, arm) for k, (c, arm) in enumerate(pairs)),
+                    key=lambda p: (-p[0], p[1]))
+    # the rules' n stay (they are precise); the model fills the arms the rules left without one
+    done_arms = {id(a) for a in arms if a.n is not None}
+    used = {a.n_start for a in arms if a.n_start is not None}
+    for arm in arms:
+        if arm.n is not None:
+            arm.n_rule_id = arm.n_rule_id or arm.rule_id
+    for p, _, cand, arm in scored:
+        if p < threshold(model):
+            break
+        if id(arm) in done_arms or cand.start in used:
+            continue
+        done_arms.add(id(arm))
+        used.add(cand.start)
+        arm.n, arm.n_start, arm.n_end = cand.value, cand.start, cand.end
+        arm.n_rule_id, arm.n_score = cand.rule_id, round(p, 4)
+
+
+def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None
+                  ) -> list:
+    """Drop the numeric outcomes a model scores below its threshold (baseline figures, background, targets the
+    rules let through); values without a number and every outcome when no model is shipped stay."""
+    model = active_model("outcome")
+    if model is None and STATE.recorder is None:
+        return outcomes
+    kept = []
+    for outcome in outcomes:
+        if outcome.value is None:
+            kept.append(outcome)
+            continue
+        k = next((j for j, i in enumerate(sent_ids) if sents[i][0] <= outcome.start < sents[i][1]), 0)
+        x = outcome_features(text, sents[sent_ids[k]], outcome, k / max(len(sent_ids), 1))
+        if STATE.recorder is not None:
+            STATE.recorder.append(("outcome", trial, Candidate("outcome", outcome.value, outcome.start, outcome.end,
+                                                               sent_ids[k], [outcome.rule_id], None, x)))
+        if model is None:
+            kept.append(outcome)
+            continue
+        outcome.score = round(positive(model, x), 4)
+        if outcome.score >= threshold(model):
+            kept.append(outcome)
+    return kept
