@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
 from pipeline.extensions import Found, doc_text, sentence_spans
-from pipeline.learn.value_decide import Choice, choose_arm_n, choose_duration, choose_size, keep_outcomes
+from pipeline.learn.value_decide import Choice, candidate_items, choose_arm_n, choose_duration, choose_size, keep_outcomes
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
@@ -363,8 +363,9 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     trial.arms = arms
     # outcomes
     if bucket.role != "planned":
-        trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence, trial.size_span)
-        numeric = {i for i, _ in items("OUTCOME")}
+        outcome_items = candidate_items("outcome", items)
+        trial.outcomes = build_outcomes(starts, sent_text, outcome_items, arms, evidence, trial.size_span)
+        numeric = {i for i, _ in outcome_items("OUTCOME")}
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
         trial.outcomes.sort(key=lambda o: o.start)
         hedges: dict[int, list[str]] = defaultdict(list)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.extensions import Found
 from pipeline.learn.linear import LinearModel
+from pipeline.patterns import load_rules
 from pipeline.learn.value_candidates import (
     Candidate,
     arm_pair_features,
@@ -208,3 +209,18 @@ def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], 
         if outcome.score >= threshold(model):
             kept.append(outcome)
     return kept
+
+
+@cache
+def model_only_rules(name: str) -> frozenset[str]:
+    """Ids of the candidate rules marked ``needs_model``: too broad to trust unless a model weighs their matches."""
+    return frozenset(r.id for r in load_rules(name) if r.attrs.get("needs_model"))
+
+
+def candidate_items(name: str, items: Callable[[str], list]) -> Callable[[str], list]:
+    """``items`` without the matches of model-only rules of ``name`` when no model for that field is active."""
+    if active_model(name) is not None or STATE.recorder is not None:
+        return items
+    dropped = model_only_rules(name)
+    key_of = name.upper()
+    return lambda key: [p for p in items(key) if key != key_of or p[1].rule_id not in dropped]
