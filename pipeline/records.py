@@ -11,7 +11,15 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
 from pipeline.extensions import Found, doc_text, sentence_spans
-from pipeline.learn.value_decide import Choice, candidate_items, choose_arm_n, choose_duration, choose_size, keep_outcomes
+from pipeline.learn.value_decide import (
+    Choice,
+    attribute_outcomes,
+    candidate_items,
+    choose_arm_n,
+    choose_duration,
+    choose_size,
+    keep_outcomes,
+)
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
@@ -376,6 +384,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
             i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
             outcome.hedges = hedges.get(i, [])
         trial.outcomes = keep_outcomes(text, sents, bucket.sents, trial.outcomes, trial)
+        attribute_outcomes(text, sents, bucket.sents, trial.outcomes, arms, arm_mentions, trial)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
                 or (trial.terminated and bucket.role == "mentioned"))

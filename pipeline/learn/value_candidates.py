@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.extensions import Found
 from pipeline.normalize import as_int, normalize_duration, parse_number
@@ -315,4 +316,71 @@ def outcome_features(text: str, sent: tuple[int, int], outcome: Any, position: f
             x[f"sent_cue={name}"] = 1.0
     for hedge in outcome.hedges or ():
         x[f"hedge={hedge}"] = 1.0
+    return x
+
+
+# --- outcome value -> arm ----------------------------------------------------------------------
+
+POOLED_LABELS = ("all", "all groups", "between groups")
+ALL_CUE = re.compile(r"\b(?:each|both|all(?: three| four| two)?) (?:groups?|arms?)\b|\bin all\b|\boverall\b|"
+                     r"\b(?:all|the) (?:patients|participants|people|subjects|women|men)\b", re.I)
+BETWEEN_CUE = re.compile(r"\bbetween (?:the )?(?:two |three |four )?(?:groups|arms)\b|\bgap\b|\bdifference\b|"
+                         r"\bpercentage[- ]points?\b|\brelative\b|\brisk\b|\bhazard\b|\bodds\b", re.I)
+
+
+def value_position(text: str, outcome: Any) -> int:
+    """Where the outcome's number starts in ``text`` (its clause holds it); the clause start when not found."""
+    clause = text[outcome.start:outcome.end]
+    for m in re.finditer(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[a-z]+)?", clause):
+        token = m.group(0)
+        value = parse_number(token) if (token[0].isdigit() or token.lower() not in ("a", "an")) else None
+        if value is not None and outcome.value is not None and abs(value - float(outcome.value)) < 1e-6:
+            return outcome.start + m.start()
+    return outcome.start
+
+
+def attribution_features(text: str, sent: tuple[int, int], outcome: Any, pos: int, option: str, arm: Any,
+                         arms: list[Any], mentions: list[tuple[int, Any]]) -> dict[str, float]:
+    """Features of "the value at ``pos`` belongs to ``option``" (an arm's label, or a pooled label)."""
+    s0, e0 = sent
+    sentence = text[s0:e0]
+    clause = (outcome.start, outcome.end)
+    comparators = [a for a in arms if COMPARATOR_ARM.search(a.label)]
+    kind = "pooled:" + option if arm is None else ("comparator" if arm in comparators else "active")
+    x: dict[str, float] = {f"kind={kind}": 1.0, f"kind={kind}&unit={outcome.unit or '-'}": 1.0,
+                           f"kind={kind}&arms={min(len(arms), 3)}": 1.0,
+                           f"kind={kind}&comparators={min(len(comparators), 1)}": 1.0}
+    rule_label = (outcome.arm or "").lower()
+    if rule_label == option.lower():
+        x["rule_choice"] = 1.0
+        x[f"rule_choice&kind={kind}"] = 1.0
+    named = {id(a) for _, a in mentions}
+    x[f"kind={kind}&named={min(len(named), 3)}"] = 1.0
+    if arm is None:
+        if ALL_CUE.search(sentence):
+            x[f"kind={kind}&all_cue"] = 1.0
+        if BETWEEN_CUE.search(text[clause[0]:clause[1]]):
+            x[f"kind={kind}&between_cue"] = 1.0
+        return x
+    mine = [p for p, a in mentions if a is arm]
+    if not mine:
+        x[f"kind={kind}&not_named"] = 1.0
+        return x
+    nearest = min(mentions, key=lambda m: abs(m[0] - pos))
+    if nearest[1] is arm:
+        x[f"kind={kind}&nearest"] = 1.0
+    after = [m for m in mentions if m[0] > pos]
+    before = [m for m in mentions if m[0] < pos]
+    if after and after[0][1] is arm:
+        x[f"next_arm&gap={_gap_bucket(after[0][0] - pos)}"] = 1.0
+        for w in words(sentence[pos - s0:after[0][0] - s0])[1:5]:
+            x[f"between_after={w}"] = 1.0
+    if before and before[-1][1] is arm:
+        x[f"previous_arm&gap={_gap_bucket(pos - before[-1][0])}"] = 1.0
+        for w in words(sentence[before[-1][0] - s0:pos - s0])[-4:]:
+            x[f"between_before={w}"] = 1.0
+    if any(clause[0] <= p < clause[1] for p in mine):
+        x[f"kind={kind}&in_clause"] = 1.0
+    if re.search(r"\brespectively\b", sentence, re.I):
+        x["respectively"] = 1.0
     return x

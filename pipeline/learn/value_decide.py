@@ -16,18 +16,22 @@ from typing import Any
 
 from pipeline.extensions import Found
 from pipeline.learn.linear import LinearModel
-from pipeline.patterns import load_rules
 from pipeline.learn.value_candidates import (
+    COMPARATOR_ARM,
+    POOLED_LABELS,
     Candidate,
     arm_pair_features,
+    attribution_features,
     duration_candidates,
     duration_features,
     number_candidates,
     outcome_features,
     size_features,
+    value_position,
 )
+from pipeline.patterns import load_rules
 
-VALUE_FIELDS = ("size", "duration", "arm_n", "outcome")
+VALUE_FIELDS = ("size", "duration", "arm_n", "outcome", "outcome_arm")
 DEFAULT_THRESHOLD = 0.5
 MentionFn = Callable[[str, int, list], list]
 
@@ -224,3 +228,50 @@ def candidate_items(name: str, items: Callable[[str], list]) -> Callable[[str], 
     dropped = model_only_rules(name)
     key_of = name.upper()
     return lambda key: [p for p in items(key) if key != key_of or p[1].rule_id not in dropped]
+
+
+def attribute_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, arms: list,
+                       mentions_of: MentionFn, trial: Any = None) -> None:
+    """Re-decide which arm (or "all" / "between groups") each numeric outcome belongs to: (value, option) pairs
+    scored by a model, the best option kept. Without a model the rules' attribution stays."""
+    model = active_model("outcome_arm")
+    if not arms or (model is None and STATE.recorder is None):
+        return
+    options = [(a.label, a) for a in arms] + [(label, None) for label in POOLED_LABELS]
+    for outcome in outcomes:
+        if outcome.value is None:
+            continue
+        k = next((i for i in sent_ids if sents[i][0] <= outcome.start < sents[i][1]), sent_ids[0])
+        s0, e0 = sents[k]
+        mentions = mentions_of(text[s0:e0], s0, arms)
+        pos = value_position(text, outcome)
+        cands = [Candidate("outcome_arm", label, outcome.start, outcome.end, k, [outcome.rule_id], None,
+                           attribution_features(text, sents[k], outcome, pos, label, arm, arms, mentions))
+                 for label, arm in options]
+        if STATE.recorder is not None:
+            STATE.recorder.extend(("outcome_arm", (trial, outcome), c) for c in cands)
+        if model is None:
+            continue
+        scored = [(positive(model, c.features), j) for j, c in enumerate(cands)]
+        p, j = max(scored)
+        label, arm = options[j]
+        if p >= threshold(model) and label != outcome.arm:
+            _reattribute(outcome, label, arm, arms)
+
+
+def _reattribute(outcome: Any, label: str, arm: Any, arms: list) -> None:
+    """Move an outcome to another arm, reading its direction the way the rules read one there: a comparator's value
+    is the reference, an arm's value or a difference is a result, a pooled figure has no direction."""
+    outcome.arm = label
+    comparators = [a for a in arms if COMPARATOR_ARM.search(a.label)]
+    if arm is not None and arm in comparators:
+        outcome.direction, outcome.comparator = "reference", None
+        return
+    if arm is None and label != "between groups":
+        outcome.comparator = None
+        if outcome.direction != "no difference":
+            outcome.direction = None
+        return
+    outcome.comparator = comparators[0].label if comparators and arm is not None else None
+    if outcome.direction in (None, "reference"):
+        outcome.direction = "improved"

@@ -26,7 +26,8 @@ from pipeline.learn.value_decide import VALUE_FIELDS, model_name, positive, usin
 
 NAME = "values"
 SEED = 0
-C_BY_FIELD = {"size": 0.5, "duration": 0.5, "arm_n": 0.5, "outcome": 0.5}
+C_BY_FIELD = {"size": 0.5, "duration": 0.5, "arm_n": 0.5, "outcome": 0.5, "outcome_arm": 0.5}
+ARGMAX_FIELDS = ("outcome_arm",)  # every value has an arm: the best option wins, there is no "none"
 THRESHOLDS = [round(0.05 * k, 2) for k in range(1, 19)]
 
 
@@ -78,6 +79,70 @@ def _outcome_values(ev: Any, trials: Iterable[Mapping[str, Any]]) -> list[float]
     return [v for t in trials for o in t.get("outcomes") or () if (v := ev.to_number(o.get("value"))) is not None]
 
 
+class _Labels:
+    """Labels of one article's candidates: the gold trial each predicted trial matches, and its arms."""
+
+    def __init__(self, ev: Any, gold: Mapping[str, Any], claims: Any, pred: Mapping[str, Any]) -> None:
+        self.ev, self.claims, self.pred = ev, claims, pred
+        self.tmap = _trial_map(ev, gold, pred)
+        self.required = [t for t in gold.get("trials") or [] if not t.get("optional")]
+        self.index = {id(t): k for k, t in enumerate(claims.trials)}
+        self.arm_maps: dict[int, dict[int, Mapping]] = {}
+
+    def gold_trial(self, trial: Any) -> tuple[int | None, Mapping[str, Any] | None]:
+        k = self.index.get(id(trial))
+        return k, (self.tmap.get(k) if k is not None else None)
+
+    def gold_arm(self, trial: Any, arm: Any) -> Mapping[str, Any] | None:
+        k, gold_trial = self.gold_trial(trial)
+        if k is None or gold_trial is None:
+            return None
+        if k not in self.arm_maps:
+            self.arm_maps[k] = _arm_map(self.ev, gold_trial, self.pred["trials"][k])
+        arm_idx = next((j for j, a in enumerate(trial.arms) if a is arm), None)
+        return self.arm_maps[k].get(arm_idx)
+
+    def label(self, field_name: str, owner: Any, cand: Any) -> bool | None:
+        """True/False, or None when the candidate says nothing the gold can judge."""
+        ev = self.ev
+        trial = owner[0] if isinstance(owner, tuple) else owner
+        _, gold_trial = self.gold_trial(trial)
+        pool = [gold_trial] if gold_trial is not None else self.required
+        if field_name == "size":
+            return cand.value in _accepted(ev, pool, "size", lambda v: None if ev.to_number(v) is None else int(
+                ev.to_number(v)))
+        if field_name == "duration":
+            return ev.normalize_duration(cand.value) in _accepted(ev, pool, "duration", ev.normalize_duration)
+        if field_name == "arm_n":
+            gold_arm = self.gold_arm(trial, owner[1])
+            return gold_arm is not None and ev.to_number(gold_arm.get("n")) == cand.value
+        if field_name == "outcome":
+            return any(ev._close(cand.value, v) for v in _outcome_values(ev, pool))
+        return self.attribution(trial, owner[1], cand.value)
+
+    def attribution(self, trial: Any, outcome: Any, option: str) -> bool | None:
+        ev = self.ev
+        _, gold_trial = self.gold_trial(trial)
+        if gold_trial is None:
+            return None
+        golds = [o for o in gold_trial.get("outcomes") or () if ev._close(ev.to_number(o.get("value")), outcome.value)]
+        if not golds:
+            return None
+        keys = {"=" + ev._POOLED[k] if (k := ev._arm_key(o.get("arm"))) in ev._POOLED else k for o in golds}
+        key = ev._arm_key(option)
+        if key in ev._POOLED:
+            return "=" + ev._POOLED[key] in keys
+        arm = next((a for a in trial.arms if a.label == option), None)
+        gold_arm = self.gold_arm(trial, arm)
+        return gold_arm is not None and ev._arm_key(gold_arm.get("label")) in keys
+
+
+def _owner_key(field_name: str, owner: Any, cand: Any) -> int:
+    if field_name == "outcome":
+        return id(cand)
+    return id(owner[1]) if isinstance(owner, tuple) else id(owner)
+
+
 def label_article(nlp: Any, gold: Mapping[str, Any], text: str) -> list[Example]:
     """Every candidate the extractor weighs on one article, labelled against the gold."""
     from pipeline.extract import extract_article
@@ -86,33 +151,13 @@ def label_article(nlp: Any, gold: Mapping[str, Any], text: str) -> list[Example]
     recorded: list[tuple[str, Any, Any]] = []
     with using(models={}, recorder=recorded):
         claims = extract_article(nlp, text)
-    pred = claims.to_json(text)
-    tmap = _trial_map(ev, gold, pred)
-    required = [t for t in gold.get("trials") or [] if not t.get("optional")]
-    index = {id(t): k for k, t in enumerate(claims.trials)}
-    arm_maps: dict[int, dict[int, Mapping]] = {}
+    labels = _Labels(ev, gold, claims, claims.to_json(text))
     out = []
-    gid = str(gold.get("id"))
     for field_name, owner, cand in recorded:
-        trial, arm = owner if isinstance(owner, tuple) else (owner, None)
-        k = index.get(id(trial))
-        gold_trial = tmap.get(k) if k is not None else None
-        pool = [gold_trial] if gold_trial is not None else required
-        if field_name == "size":
-            label = cand.value in _accepted(ev, pool, "size", lambda v: None if ev.to_number(v) is None else int(
-                ev.to_number(v)))
-        elif field_name == "duration":
-            label = ev.normalize_duration(cand.value) in _accepted(ev, pool, "duration", ev.normalize_duration)
-        elif field_name == "arm_n":
-            if k is not None and k not in arm_maps:
-                arm_maps[k] = _arm_map(ev, gold_trial, pred["trials"][k])
-            arm_idx = next((j for j, a in enumerate(trial.arms) if a is arm), None)
-            gold_arm = arm_maps.get(k, {}).get(arm_idx) if k is not None else None
-            label = gold_arm is not None and ev.to_number(gold_arm.get("n")) == cand.value
-        else:
-            label = any(ev._close(cand.value, v) for v in _outcome_values(ev, pool))
-        out.append(Example(field_name, gid, id(owner if not isinstance(owner, tuple) else arm) if field_name != "outcome"
-                           else id(cand), cand.features, bool(label), cand.value))
+        label = labels.label(field_name, owner, cand)
+        if label is not None:
+            out.append(Example(field_name, str(gold.get("id")), _owner_key(field_name, owner, cand), cand.features,
+                               bool(label), cand.value))
     return out
 
 
@@ -159,6 +204,8 @@ def decision_f1(model: LinearModel, examples: Sequence[Example], field_name: str
 
 
 def choose_threshold(model: LinearModel, examples: Sequence[Example], field_name: str) -> float:
+    if field_name in ARGMAX_FIELDS:
+        return 0.0
     scores = [(decision_f1(model, examples, field_name, t), -abs(t - 0.5), t) for t in THRESHOLDS]
     return max(scores)[2]
 
@@ -198,6 +245,9 @@ def inner_fit(examples: Sequence[Example], k: int = 3) -> dict[str, LinearModel]
             inner = fit_field([e for e in examples if e.group not in fold], field_name)
             if inner is not None:
                 oof.append((inner, held))
+        if field_name in ARGMAX_FIELDS:
+            model.meta["threshold"] = 0.0
+            continue
         scores = {t: sum(decision_f1(m, h, field_name, t) * len(h) for m, h in oof) for t in THRESHOLDS}
         model.meta["threshold"] = max(THRESHOLDS, key=lambda t: (scores[t], -abs(t - 0.5)))
     return final
