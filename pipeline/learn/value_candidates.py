@@ -173,6 +173,12 @@ def size_features(text: str, sents: list[tuple[int, int]], cands: list[Candidate
 # --- durations --------------------------------------------------------------------------
 
 
+# Ages, dates in the past and prices are not lengths of a trial ("a 5-year-old", "two years ago", "$500 a month").
+NOT_A_SPAN_AFTER = re.compile(r"[\s-]*(?:old|of age|ago|(?:or|and) (?:older|over|above|younger|under)|of life)\b", re.I)
+NOT_A_SPAN_BEFORE = re.compile(r"(?:\b(?:aged?|ages|over the (?:past|last)|in the (?:past|last))|\$[\d,.]+|"
+                               r"\d\s*(?:to|-|–))\s*$", re.I)
+
+
 def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[int],
                         found: list[tuple[int, Found]]) -> list[Candidate]:
     """Every "N days/weeks/months/years" in the trial's sentences, keyed by where its number starts."""
@@ -187,7 +193,7 @@ def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[
         for rule in rules:
             for m in rule.regex.finditer(sent):
                 value = normalize_duration(m.group("n"), m.group("unit"))
-                if value is None:
+                if value is None or NOT_A_SPAN_AFTER.match(sent[m.end():]) or NOT_A_SPAN_BEFORE.search(sent[:m.start()]):
                     continue
                 cand = by_pos.setdefault(s0 + m.start(), Candidate("duration", value, s0 + m.start(), s0 + m.end(), i))
                 cand.rules.append(rule.id)
