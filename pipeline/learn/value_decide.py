@@ -151,9 +151,7 @@ def choose_arm_n(text: str, sents: list[tuple[int, int]], sent_ids: list[int], f
     model = active_model("arm_n")
     if not arms or not sent_ids or (model is None and STATE.recorder is None):
         return
-    size_span = getattr(trial, "size_span", None)
-    cands = [c for c in number_candidates("arm_n", text, sents, sent_ids, found)
-             if not (size_span and size_span[0] <= c.start < size_span[1])]  # the trial's size is no arm's n
+    cands = number_candidates("arm_n", text, sents, sent_ids, found)
     size_features(text, sents, cands, sent_ids[0], None)
     mentions: dict[int, list] = {}
     pairs = []
