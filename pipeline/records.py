@@ -313,31 +313,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     def items(key: str) -> list[tuple[int, Found]]:
         return [(i, f) for i in bucket.sents for f in by_sent[key].get(i, [])]
 
-    # size: strongest candidate, then first; a trained model decides among all head counts when one is shipped
-    sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, sent_text[i])]
-    arm_n_sents = _arm_size_sentences(text, items)
-    best = None
-    if sizes:
-        # strongest; then a number stated exactly over "more than 900"; then the first
-        _, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
-                                            p[1].data["qualifier"] is None, -p[1].start))
-    size = choose_size(text, sents, bucket.sents, items("TRIAL_SIZE"), best, trial)
-    if size is not None:
-        _set_size(text, trial, size)
-        evidence.add(_sentence_of(sents, bucket.sents, size.start))
-    # duration: first stated
-    durations = items("DURATION")
-    first = None
-    if durations:
-        # rule order is priority ("a 16-week trial" over "for 12 weeks"), then position
-        priority = {rule.id: k for k, rule in enumerate(load_rules("duration"))}
-        _, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
-    duration = choose_duration(text, sents, bucket.sents, durations, first, trial)
-    if duration is not None:
-        trial.duration = duration.value
-        trial.duration_span = (duration.start, duration.end)
-        trial.duration_rule_id, trial.duration_score = duration.rule_id, duration.score
-        evidence.add(_sentence_of(sents, bucket.sents, duration.start))
+    _size_and_duration(text, sents, bucket, items, trial, evidence)
     # design tags
     tags: list[str] = []
     for i, f in items("DESIGN"):
@@ -402,6 +378,36 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     trial.evidence = [sents[i] for i in sorted(evidence)]
     trial.flags = consistency_flags(trial)
     return trial
+
+
+def _size_and_duration(text: str, sents: list[tuple[int, int]], bucket: Bucket, items, trial: Trial,
+                       evidence: set[int]) -> None:
+    """The rules propose a size and a duration; a trained model, when one is shipped, decides among all candidates."""
+    # size: strongest candidate, then first; a trained model decides among all head counts when one is shipped
+    sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, text[sents[i][0]:sents[i][1]])]
+    arm_n_sents = _arm_size_sentences(text, items)
+    best = None
+    if sizes:
+        # strongest; then a number stated exactly over "more than 900"; then the first
+        _, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
+                                            p[1].data["qualifier"] is None, -p[1].start))
+    size = choose_size(text, sents, bucket.sents, items("TRIAL_SIZE"), best, trial)
+    if size is not None:
+        _set_size(text, trial, size)
+        evidence.add(_sentence_of(sents, bucket.sents, size.start))
+    # duration: first stated
+    durations = items("DURATION")
+    first = None
+    if durations:
+        # rule order is priority ("a 16-week trial" over "for 12 weeks"), then position
+        priority = {rule.id: k for k, rule in enumerate(load_rules("duration"))}
+        _, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
+    duration = choose_duration(text, sents, bucket.sents, durations, first, trial)
+    if duration is not None:
+        trial.duration = duration.value
+        trial.duration_span = (duration.start, duration.end)
+        trial.duration_rule_id, trial.duration_score = duration.rule_id, duration.score
+        evidence.add(_sentence_of(sents, bucket.sents, duration.start))
 
 
 def _sentence_of(sents: list[tuple[int, int]], sent_ids: list[int], pos: int) -> int:

@@ -173,10 +173,13 @@ def size_features(text: str, sents: list[tuple[int, int]], cands: list[Candidate
 # --- durations --------------------------------------------------------------------------
 
 
-# Ages, dates in the past and prices are not lengths of a trial ("a 5-year-old", "two years ago", "$500 a month").
-NOT_A_SPAN_AFTER = re.compile(r"[\s-]*(?:old|of age|ago|(?:or|and) (?:older|over|above|younger|under)|of life)\b", re.I)
-NOT_A_SPAN_BEFORE = re.compile(r"(?:\b(?:aged?|ages|over the (?:past|last)|in the (?:past|last))|\$[\d,.]+|"
-                               r"\d\s*(?:to|-|–))\s*$", re.I)
+# Ages, dates in the past, prices and time points are not lengths of a trial ("a 5-year-old", "aged 80 years and
+# above", "two years ago", "$500 a month", "at 12 months": GUIDELINE 4.4). No \b after the age words: footnote markers
+# stick to them ("above1").
+NOT_A_SPAN_AFTER = re.compile(r"[\s-]*(?:old\b|of age\b|ago\b|(?:or|and) (?:older|over|above|younger|under)|of life\b)",
+                              re.I)
+NOT_A_SPAN_BEFORE = re.compile(r"(?:\b(?:aged?|ages|at|by|within|over the (?:past|last)|in the (?:past|last))|\$[\d,.]+|"
+                               r"[≥≤<>]|\d\s*(?:to|-|–))\s*$", re.I)
 
 
 def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[int],

@@ -328,7 +328,17 @@ def write_models(models: Mapping[str, LinearModel], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for field_name, model in models.items():
         path = folder / f"{model_name(field_name)}.json"
-        path.write_text(json.dumps(model.to_dict(), indent=0, sort_keys=True) + "\n", encoding="utf-8")
+        path.write_text(model_json(model), encoding="utf-8")
+
+
+def model_json(model: LinearModel) -> str:
+    """JSON with one weight per line, so a retrained model reads as a diff of its weights."""
+    data = model.to_dict()
+    head = {k: v for k, v in data.items() if k != "weights"}
+    lines = [json.dumps(head, sort_keys=True)[:-1] + ', "weights": {']
+    items = sorted(data["weights"].items())
+    lines += [f"{json.dumps(k)}: {json.dumps(v)}{',' if j < len(items) - 1 else ''}" for j, (k, v) in enumerate(items)]
+    return "\n".join(lines) + "\n}}\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
