@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.components.base import rule_applies
 from pipeline.extensions import Found
 from pipeline.normalize import as_int, normalize_duration, parse_number
 from pipeline.patterns import Rule, load_rules
@@ -126,11 +127,14 @@ def number_candidates(field_name: str, text: str, sents: list[tuple[int, int]], 
     for i in sent_ids:
         s0, e0 = sents[i]
         sent = text[s0:e0]
+        lower = sent.lower()
         if not re.search(r"\d|\b(?:hundred|thousand|dozen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b|"
                          r"\b(?:ten|eleven|twelve|[a-z]+teen)\b|\b(?:two|three|four|five|six|seven|eight|nine)\b",
                          sent, re.I):
             continue
         for rule in rules:
+            if not rule_applies(rule, lower):
+                continue
             for m in rule.regex.finditer(sent):
                 value = as_int(parse_number(m.group("n")))
                 if value is None or value < 2 or (1900 <= value <= 2100 and "," not in m.group("n")):
@@ -194,6 +198,8 @@ def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[
         if not any(u in low for u in ("day", "week", "month", "year", "night", "wk")):
             continue
         for rule in rules:
+            if not rule_applies(rule, low):
+                continue
             for m in rule.regex.finditer(sent):
                 value = normalize_duration(m.group("n"), m.group("unit"))
                 if value is None or NOT_A_SPAN_AFTER.match(sent[m.end():]) or NOT_A_SPAN_BEFORE.search(sent[:m.start()]):
