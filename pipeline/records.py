@@ -648,7 +648,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             arms.append(arm)
         if arm is not None and arm.n is None:
             arm.n = f.data["n"]
-            arm.n_start, arm.n_end = f.data["n_start"], f.data["n_end"]
+            arm.n_start, arm.n_end, arm.n_rule_id = f.data["n_start"], f.data["n_end"], f.rule_id
             evidence.add(i)
     return arms
 

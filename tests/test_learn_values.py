@@ -77,7 +77,11 @@ def test_learn_values_choice_follows_the_model_not_the_rules(nlp):
     assert _trial(nlp, COUGH, {}).size == 732  # the rules alone
     assert _trial(nlp, COUGH, {"size": second}).size == 40
     assert _trial(nlp, COUGH, {"size": nothing}).size is None
-    assert _trial(nlp, COUGH, {"duration": nothing}).duration is None
+    # a duration the rules matched stands when the model likes no candidate; a candidate the model likes wins
+    vetoed = _trial(nlp, COUGH, {"duration": nothing})
+    assert vetoed.duration == "24 weeks" and vetoed.duration_score is not None and vetoed.duration_score < 0.01
+    after = LinearModel(["0", "1"], {"p1=after": [8.0]}, [-4.0], {"threshold": 0.5})
+    assert _trial(nlp, COUGH, {"duration": after}).duration == "12 weeks"
 
 
 def test_learn_values_outcome_offsets_reproduce_evidence(nlp):
