@@ -241,8 +241,8 @@ def attribute_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[i
     """Re-decide which arm (or "all" / "between groups") a numeric outcome the rules left to the whole trial belongs
     to: (value, option) pairs scored by a model, the best option kept. Without a model the rules' attribution stays."""
     model = active_model("outcome_arm")
-    if not arms or (model is None and STATE.recorder is None):
-        return
+    if all(COMPARATOR_ARM.search(a.label) for a in arms) or (model is None and STATE.recorder is None):
+        return  # with no active arm found, a value left to the whole trial cannot be given to its arm
     options = [(a.label, a) for a in arms] + [(label, None) for label in POOLED_LABELS]
     for outcome in outcomes:
         if outcome.value is None or outcome.arm not in POOLED_LABELS[:2]:
