@@ -100,6 +100,8 @@ class Arm:
     n_end: int | None = None
     rule_id: str = ""
     score: float | None = None
+    n_rule_id: str = ""  # the rule that proposed ``n``, and the model's probability for it
+    n_score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         if not self.doses:
@@ -168,8 +170,12 @@ class Trial:
     size: int | None = None
     size_qualifier: str | None = None
     size_span: tuple[int, int] | None = None
+    size_rule_id: str = ""
+    size_score: float | None = None
     duration: str | None = None
     duration_span: tuple[int, int] | None = None
+    duration_rule_id: str = ""
+    duration_score: float | None = None
     condition: str | None = None
     population: str | None = None
     arms: list[Arm] = field(default_factory=list)

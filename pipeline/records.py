@@ -11,6 +11,16 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Dose, Outcome, Trial
 from pipeline.extensions import Found, doc_text, sentence_spans
+from pipeline.learn.value_decide import (
+    Choice,
+    attribute_outcomes,
+    candidate_items,
+    choose_arm_n,
+    choose_duration,
+    choose_size,
+    keep_outcomes,
+    models_of,
+)
 from pipeline.patterns import load_rules
 
 TRIAL_TYPES = {"rct", "trial"}
@@ -167,7 +177,12 @@ class Bucket:
 
 
 def claims_from_doc(doc: Doc) -> ArticleClaims:
-    """Turn the spans of the claims components into an ArticleClaims."""
+    """Turn the spans of the claims components into an ArticleClaims (with the pipeline's value models)."""
+    with models_of(doc._.decider):
+        return _claims_from_doc(doc)
+
+
+def _claims_from_doc(doc: Doc) -> ArticleClaims:
     study_type = doc._.study_type or "other"
     if study_type not in TRIAL_TYPES:
         return _decided(doc, ArticleClaims(study_type=study_type, trials=[]))
@@ -313,29 +328,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     def items(key: str) -> list[tuple[int, Found]]:
         return [(i, f) for i in bucket.sents for f in by_sent[key].get(i, [])]
 
-    # size: strongest candidate, then first
-    sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, sent_text[i])]
-    arm_n_sents = _arm_size_sentences(text, items)
-    if sizes:
-        # strongest; then a number stated exactly over "more than 900"; then the first
-        i, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
-                                            p[1].data["qualifier"] is None, -p[1].start))
-        trial.size = best.data["n"]
-        trial.size_qualifier = best.data["qualifier"]
-        trial.size_span = (best.data["n_start"], best.data["n_end"])
-        if best.data["target"] and trial.status == "completed":
-            trial.status = "ongoing"  # "aims to enroll 300 patients"
-        trial.population, trial.condition = population_and_condition(text, best)
-        evidence.add(i)
-    # duration: first stated
-    durations = items("DURATION")
-    if durations:
-        # rule order is priority ("a 16-week trial" over "for 12 weeks"), then position
-        priority = {rule.id: k for k, rule in enumerate(load_rules("duration"))}
-        i, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
-        trial.duration = first.data["duration"]
-        trial.duration_span = (first.start, first.end)
-        evidence.add(i)
+    _size_and_duration(text, sents, bucket, items, trial, evidence)
     # design tags
     tags: list[str] = []
     for i, f in items("DESIGN"):
@@ -369,11 +362,14 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # arms from doses, assignments and comparators
     starts = {i: sents[i][0] for i in bucket.sents}
     arms = build_arms(text, starts, sent_text, items, evidence)
+    choose_arm_n(text, sents, bucket.sents, items("ARM") + items("TRIAL_SIZE"), arms, arm_mentions, trial)
+    evidence.update(_sentence_of(sents, bucket.sents, a.n_start) for a in arms if a.n_start is not None)
     trial.arms = arms
     # outcomes
     if bucket.role != "planned":
-        trial.outcomes = build_outcomes(starts, sent_text, items, arms, evidence, trial.size_span)
-        numeric = {i for i, _ in items("OUTCOME")}
+        outcome_items = candidate_items("outcome", items)
+        trial.outcomes = build_outcomes(starts, sent_text, outcome_items, arms, evidence, trial.size_span)
+        numeric = {i for i, _ in outcome_items("OUTCOME")}
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
         trial.outcomes.sort(key=lambda o: o.start)
         hedges: dict[int, list[str]] = defaultdict(list)
@@ -383,6 +379,8 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         for outcome in trial.outcomes:
             i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
             outcome.hedges = hedges.get(i, [])
+        trial.outcomes = keep_outcomes(text, sents, bucket.sents, trial.outcomes, trial)
+        attribute_outcomes(text, sents, bucket.sents, trial.outcomes, arms, arm_mentions, trial)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
                 or (trial.terminated and bucket.role == "mentioned"))
@@ -400,6 +398,56 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     trial.evidence = [sents[i] for i in sorted(evidence)]
     trial.flags = consistency_flags(trial)
     return trial
+
+
+def _size_and_duration(text: str, sents: list[tuple[int, int]], bucket: Bucket, items, trial: Trial,
+                       evidence: set[int]) -> None:
+    """The rules propose a size and a duration; a trained model, when one is shipped, decides among all candidates."""
+    # size: strongest candidate, then first; a trained model decides among all head counts when one is shipped
+    sizes = [(i, f) for i, f in items("TRIAL_SIZE") if _size_ok(f, text[sents[i][0]:sents[i][1]])]
+    arm_n_sents = _arm_size_sentences(text, items)
+    best = None
+    if sizes:
+        # strongest; then a number stated exactly over "more than 900"; then the first
+        _, best = max(sizes, key=lambda p: (p[1].data["strength"] - (p[0] in arm_n_sents and p[1].data["strength"] < 3),
+                                            p[1].data["qualifier"] is None, -p[1].start))
+    size = choose_size(text, sents, bucket.sents, items("TRIAL_SIZE"), best, trial)
+    if size is not None:
+        _set_size(text, trial, size)
+        evidence.add(_sentence_of(sents, bucket.sents, size.start))
+    # duration: first stated
+    durations = items("DURATION")
+    first = None
+    if durations:
+        # rule order is priority ("a 16-week trial" over "for 12 weeks"), then position
+        priority = {rule.id: k for k, rule in enumerate(load_rules("duration"))}
+        _, first = min(durations, key=lambda p: (priority.get(p[1].rule_id, 99), p[1].start))
+    duration = choose_duration(text, sents, bucket.sents, durations, first, trial)
+    if duration is not None:
+        trial.duration = duration.value
+        trial.duration_span = (duration.start, duration.end)
+        trial.duration_rule_id, trial.duration_score = duration.rule_id, duration.score
+        evidence.add(_sentence_of(sents, bucket.sents, duration.start))
+
+
+def _sentence_of(sents: list[tuple[int, int]], sent_ids: list[int], pos: int) -> int:
+    return next(i for i in sent_ids if sents[i][0] <= pos < sents[i][1])
+
+
+def _set_size(text: str, trial: Trial, size: Choice) -> None:
+    """Store the chosen size; a rule component's match also gives the qualifier, a target and the population."""
+    trial.size = size.value
+    trial.size_span = (size.start, size.end)
+    trial.size_rule_id, trial.size_score = size.rule_id, size.score
+    found = size.found if size.found is not None and size.found.data.get("n_start") == size.start else None
+    if found is None:
+        found = Found("TRIAL_SIZE", size.start, size.end, size.rule_id, {"n_end": size.end})
+    else:
+        trial.size_qualifier = found.data["qualifier"]
+        trial.size_span = (found.data["n_start"], found.data["n_end"])
+        if found.data["target"] and trial.status == "completed":
+            trial.status = "ongoing"  # "aims to enroll 300 patients"
+    trial.population, trial.condition = population_and_condition(text, found)
 
 
 def _arm_size_sentences(text: str, items) -> set[int]:
@@ -620,7 +668,7 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
             arms.append(arm)
         if arm is not None and arm.n is None:
             arm.n = f.data["n"]
-            arm.n_start, arm.n_end = f.data["n_start"], f.data["n_end"]
+            arm.n_start, arm.n_end, arm.n_rule_id = f.data["n_start"], f.data["n_end"], f.rule_id
             evidence.add(i)
     return arms
 

@@ -45,7 +45,8 @@ def train(gold_dir: Path, audits_db: str | None, out: Path | None, partial: bool
     if not gold and not audited:
         raise click.ClickException(f"nothing to train on: no {train_file} and no reviewed articles")
     started = time.perf_counter()
-    info = run(gold, gold_dir.parent / CORPUS_REL, out or DEFAULT_OUT, extra_records=audited)
+    info = run(gold, gold_dir.parent / CORPUS_REL, out or DEFAULT_OUT, extra_records=audited,
+               dev_path=gold_dir / "dev.jsonl")
     click.echo(f"trained {', '.join(info['decisions'])} on {info['records']} articles "
                f"({info['audited_records']} reviewed) in {time.perf_counter() - started:.1f} s -> {out or DEFAULT_OUT} "
                f"(model {info['model_version']})")

@@ -19,6 +19,7 @@ TRAINERS = [
     "pipeline.learn.design",
     "pipeline.learn.direction",
     "pipeline.learn.trial",
+    "pipeline.learn.values",  # size, duration, outcome keep/drop and value-to-arm attribution
 ]
 
 

@@ -22,13 +22,17 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "models" / "trained"
 
 
 def train_all(records: list[dict[str, Any]], texts: Mapping[str, str], nlp: Language,
-              only: Sequence[str] | None = None) -> dict[str, dict[str, LinearModel]]:
-    """Every registered decision (or those named in ``only``) -> its models by name."""
+              only: Sequence[str] | None = None, dev: list[dict[str, Any]] | None = None) -> dict[str, dict[str, LinearModel]]:
+    """Every registered decision (or those named in ``only``) -> its models by name. A trainer that takes
+    ``dev`` chooses its thresholds on those records (never fitted on them)."""
+    import inspect
+
     out: dict[str, dict[str, LinearModel]] = {}
     for module in modules():
         if only is not None and module.NAME not in only:
             continue
-        result = module.train(records, texts, nlp)
+        takes_dev = "dev" in inspect.signature(module.train).parameters
+        result = module.train(records, texts, nlp, dev=dev) if takes_dev and dev else module.train(records, texts, nlp)
         out[module.NAME] = dict(result) if isinstance(result, Mapping) else {module.NAME: result}
     return out
 
@@ -70,7 +74,7 @@ def save(out: Path, models: Mapping[str, Mapping[str, LinearModel]], info: Mappi
 
 
 def run(gold_paths: Sequence[Path], corpus: Path, out: Path, *,
-        extra_records: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+        extra_records: Sequence[Mapping[str, Any]] = (), dev_path: Path | None = None) -> dict[str, Any]:
     """Fit every registered decision on the gold files plus ``extra_records`` (reviewers' audits exported by
     ``claims audit export``, each carrying its text) and save the models to ``out``; returns the manifest."""
     from pipeline.nlp import build_nlp
@@ -85,8 +89,12 @@ def run(gold_paths: Sequence[Path], corpus: Path, out: Path, *,
             continue
         records.append(dict(rec))
         texts[rec["id"]] = text
-    models = train_all(records, texts, build_nlp(trained=None))
-    info = manifest(models, gold_paths, len(records))
+    dev: list[dict[str, Any]] = []
+    if dev_path is not None and dev_path.exists():
+        dev, dev_texts = load_gold([dev_path], corpus)
+        texts.update(dev_texts)
+    models = train_all(records, texts, build_nlp(trained=None), dev=dev)
+    info = manifest(models, [*gold_paths, *([dev_path] if dev else [])], len(records))
     info["audited_records"] = len(extra_records)
     save(out, models, info)
     return info
@@ -107,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     corpus = args.corpus or args.gold_dir.parent / CORPUS_REL
     start = time.perf_counter()
-    info = run([train_file, *args.extra], corpus, args.out)
+    info = run([train_file, *args.extra], corpus, args.out, dev_path=args.gold_dir / "dev.jsonl")
     print(f"trained {', '.join(info['decisions'])} on {info['records']} articles in {time.perf_counter() - start:.1f} s "
           f"-> {args.out} (model {info['model_version']})")
     return 0

@@ -12,7 +12,7 @@ from pipeline.patterns import expand, load_rules
 
 PATTERNS = files("claims_data") / "patterns"
 RULE_FILES = sorted(p.name for p in PATTERNS.iterdir() if p.name.endswith(".jsonl") and p.name != "fragments.jsonl")
-ID = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
+ID = re.compile(r"^[a-z_]+(?:\.[a-z0-9_]+)+$")
 
 
 def rows(name: str) -> list[dict]:
@@ -43,3 +43,12 @@ def test_patterns_file_loads_and_compiles(name):
 def test_patterns_ids_are_unique_across_files():
     ids = [r["id"] for name in RULE_FILES for r in rows(name)]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_patterns_examples_match_their_rule(name):
+    """A rule that carries an ``example`` finds something in it (the vocabulary is data, and its examples run)."""
+    rules = {r.id: r for r in load_rules(name.removesuffix(".jsonl"))}
+    for row in rows(name):
+        if "example" in row:
+            assert rules[row["id"]].regex.search(row["example"]), f"{row['id']} does not match its example"
