@@ -221,6 +221,7 @@ class ArticleClaims:
     trials: list[Trial] = field(default_factory=list)
     study_type_span: tuple[int, int] | None = None
     study_type_score: float | None = None  # probability of ``study_type``, when a trained model decided it
+    model_version: str | None = None  # the trained models that decided (None: the rules alone)
 
     def to_json(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {"study_type": self.study_type}

@@ -51,7 +51,9 @@ TABLES: dict[str, dict] = {
             "sha256": str,
             "fingerprint": str,
             "study_type": str,
+            "study_type_score": float,  # probability, when a trained model decided the study type
             "extractor_version": str,
+            "model_version": str,  # the trained models (models/trained/manifest.json); null: rules only
             "ingested_at": str,
         },
         "pk": "id",
@@ -78,15 +80,21 @@ TABLES: dict[str, dict] = {
             "size_qualifier": str,
             "size_start": int,
             "size_end": int,
+            "size_rule_id": str,
+            "size_score": float,
             "duration": str,
             "duration_start": int,
             "duration_end": int,
+            "duration_rule_id": str,
+            "duration_score": float,
             "condition": str,
             "population": str,
             "terminated": int,
             "evidence": str,  # JSON list of [start, end]
             "evidence_start": int,
             "evidence_end": int,
+            "score": float,  # probability that this is a trial the article describes
+            "design_scores": str,  # JSON {tag: probability}
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
@@ -106,6 +114,9 @@ TABLES: dict[str, dict] = {
             "start": int,
             "end": int,
             "rule_id": str,
+            "score": float,
+            "n_rule_id": str,
+            "n_score": float,
         },
         "pk": "id",
         "foreign_keys": [("trial_id", "trials", "id"), ("article_id", "articles", "id")],
@@ -128,6 +139,7 @@ TABLES: dict[str, dict] = {
             "start": int,
             "end": int,
             "rule_id": str,
+            "score": float,
         },
         "pk": "id",
         "foreign_keys": [
@@ -163,6 +175,8 @@ TABLES: dict[str, dict] = {
             "end": int,
             "rule_id": str,
             "hedges": str,  # JSON list of hedging cues in the outcome's sentence
+            "score": float,
+            "direction_score": float,
         },
         "pk": "id",
         "foreign_keys": [("trial_id", "trials", "id"), ("article_id", "articles", "id")],

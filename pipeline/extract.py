@@ -18,7 +18,9 @@ def extract(nlp: Language, source: CleanPage | str) -> ArticleClaims:
     page = source if isinstance(source, CleanPage) else CleanPage(url="", text=source)
     if not page.text.strip():
         return ArticleClaims(study_type="other", trials=[])
-    return claims_from_doc(nlp(doc_from_page(nlp, page)))
+    claims = claims_from_doc(nlp(doc_from_page(nlp, page)))
+    claims.model_version = nlp.meta.get("model_version")
+    return claims
 
 
 def doc_from_page(nlp: Language, page: CleanPage) -> Doc:

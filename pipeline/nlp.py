@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -24,7 +25,8 @@ import pipeline.components.study_type  # noqa: F401
 COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
               "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome", "claims_hedge",
               "claims_decide"]
-TRAINED = "default"  # build_nlp(trained=TRAINED): the models shipped in models/trained/
+TRAINED = "default"  # build_nlp(trained=TRAINED): $CLAIMS_MODELS if set, else the models shipped in models/trained/
+MODELS_ENV = "CLAIMS_MODELS"  # a folder written by `claims train --out`; worker processes inherit it
 
 # Trial text glues numbers to units and signs: "10mg", "n=602", "p<0.001", "±2.1", "89/90", and
 # footnote markers to words and brackets: "above1", "99%)2".
@@ -54,6 +56,8 @@ def build_nlp(trained: str | Path | None = TRAINED) -> Language:
     for name in COMPONENTS:
         nlp.add_pipe(name)
     decide = nlp.get_pipe("claims_decide")
+    if trained == TRAINED and os.environ.get(MODELS_ENV):
+        trained = os.environ[MODELS_ENV]
     if trained == TRAINED:
         with as_file(files("models") / "trained") as path:
             decide.from_disk(path)

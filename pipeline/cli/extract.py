@@ -10,6 +10,7 @@ import click
 
 from models.errors import ClaimsError
 from models.records import CleanPage
+from pipeline.cli.options import MODELS_OPTION
 from pipeline.extract import extract as extract_claims
 from pipeline.ingest import HTML_SUFFIXES, expand_sources, source_url
 from pipeline.nlp import build_nlp
@@ -19,6 +20,7 @@ from scrapers.fetch import fetch_page, make_session
 
 
 @click.command()
+@MODELS_OPTION
 @click.argument("source", required=False)
 @click.option("--jsonl", "jsonl_path", type=click.File("r"), default=None,
               help='Read lines {"id", "text"[, "title"]}; print one result line per input.')

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipeline.cli.options import DB_OPTION, existing_db, settings_for
+from pipeline.cli.options import DB_OPTION, MODELS_OPTION, existing_db, settings_for
 from pipeline.ingest import IngestSummary, expand_sources
 from pipeline.ingest import ingest as run_ingest
 from pipeline.ingest import reprocess as run_reprocess
@@ -57,6 +57,7 @@ WORKERS_OPTION = click.option(
 
 
 @click.command()
+@MODELS_OPTION
 @click.argument("sources", nargs=-1, required=True)
 @DB_OPTION
 @click.option("--refresh", is_flag=True, help="Fetch again even if fetched recently.")
@@ -92,6 +93,7 @@ def ingest(sources: tuple[str, ...], db_path: str, refresh: bool, rate: float | 
 
 
 @click.command()
+@MODELS_OPTION
 @DB_OPTION
 @WORKERS_OPTION
 def reprocess(db_path: str, workers: int | None) -> None:

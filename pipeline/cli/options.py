@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -28,3 +29,17 @@ def settings_for(db_path: str, **overrides: object) -> Settings:
         if value is not None:
             setattr(settings, key, value)
     return settings
+
+
+def _use_models(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        from pipeline.nlp import MODELS_ENV
+
+        os.environ[MODELS_ENV] = str(Path(value).resolve())  # worker processes inherit it
+    return value
+
+
+MODELS_OPTION = click.option(
+    "--models", type=click.Path(file_okay=False, exists=True), default=None, expose_value=False,
+    callback=_use_models, help="Trained models written by `claims train --out` (default: the shipped ones).",
+)

@@ -44,6 +44,7 @@ class Item:
     start: int | None
     end: int | None
     rule_id: str
+    score: float | None = None  # the trained model's probability for the value, when one scored it
 
     @property
     def label(self) -> str:
@@ -82,14 +83,14 @@ def claim_key(article_id: str, table: str, field: str, norm: str, start: int | N
 
 def _item(article_id: str, trial_id: str, table: str, target_id: str, field: str, value: Any,
           display: str, start: int | None, end: int | None, rule_id: str | None,
-          anchor: tuple[int | None, int | None] | None = None) -> Item:
+          anchor: tuple[int | None, int | None] | None = None, score: float | None = None) -> Item:
     """``anchor`` stands in for the offsets in the key of a value that has no span of its own."""
     norm = normalise(value)
     key_start, key_end = anchor if anchor else (start, end)
     return Item(
         key=claim_key(article_id, table, field, norm, key_start, key_end), article_id=article_id,
         trial_id=trial_id, table=table, target_id=target_id, field=field, value=display, norm=norm,
-        start=start, end=end, rule_id=rule_id or "",
+        start=start, end=end, rule_id=rule_id or "", score=score,
     )
 
 
@@ -132,14 +133,15 @@ def items_for_article(db: sqlite_utils.Database, article_id: str, *, unique: boo
         ev_start, ev_end = _first_span(t["evidence"])
         trial_desc = " ".join(x for x in (t["role"], t["name"], t["phase"] and f"phase {t['phase']}") if x)
         found.append(_item(article_id, tid, "trials", tid, "trial", {"role": t["role"], "name": t["name"]},
-                           trial_desc or "trial", ev_start, ev_end, None))
+                           trial_desc or "trial", ev_start, ev_end, None, score=t.get("score")))
         if t["size"] is not None:
             qual = f"{t['size_qualifier']} " if t["size_qualifier"] else ""
             found.append(_item(article_id, tid, "trials", tid, "size", t["size"], f"{qual}{t['size']}",
-                               t["size_start"], t["size_end"], None))
+                               t["size_start"], t["size_end"], t.get("size_rule_id"), score=t.get("size_score")))
         if t["duration"]:
             found.append(_item(article_id, tid, "trials", tid, "duration", t["duration"], t["duration"],
-                               t["duration_start"], t["duration_end"], None))
+                               t["duration_start"], t["duration_end"], t.get("duration_rule_id"),
+                               score=t.get("duration_score")))
         if t["status"]:
             # Status has no span of its own; the trial's first evidence sentence tells trials apart.
             found.append(_item(article_id, tid, "trials", tid, "status", t["status"], t["status"],
@@ -152,22 +154,22 @@ def items_for_article(db: sqlite_utils.Database, article_id: str, *, unique: boo
                 shown = f"{name}: {a['intervention']}"
             found.append(_item(article_id, tid, "arms", a["id"], "arm",
                                {"label": a["label"], "intervention": a["intervention"]},
-                               shown, a["start"], a["end"], a["rule_id"]))
+                               shown, a["start"], a["end"], a["rule_id"], score=a.get("score")))
             if a["n"] is not None:
                 found.append(_item(article_id, tid, "arms", a["id"], "n", a["n"], f"{name} n={a['n']}",
-                                   a["n_start"], a["n_end"], a["rule_id"]))
+                                   a["n_start"], a["n_end"], a.get("n_rule_id") or a["rule_id"], score=a.get("n_score")))
             doses = list(db.query("select * from doses where arm_id = ? order by idx", [a["id"]]))
             for d in doses:
                 value = {k: d[k] for k in ("value", "upper", "unit", "per", "frequency")}
                 # The drug is named only when it is not the arm's own intervention (combinations).
                 shown = {**value, "drug": d["drug"] if d["drug"] != a["intervention"] else None}
                 found.append(_item(article_id, tid, "doses", d["id"], "dose", value, format_dose(shown),
-                                   d["start"], d["end"], d["rule_id"]))
+                                   d["start"], d["end"], d["rule_id"], score=d.get("score")))
         outcomes = list(db.query("select * from outcomes where trial_id = ? order by idx", [tid]))
         for o in outcomes:
             value = {k: o[k] for k in ("measure", "arm", "value", "unit", "direction")}
             found.append(_item(article_id, tid, "outcomes", o["id"], "outcome", value, format_outcome(o),
-                               o["start"], o["end"], o["rule_id"]))
+                               o["start"], o["end"], o["rule_id"], score=o.get("score")))
         items.extend(found)
     if unique:
         seen: set[str] = set()
@@ -280,7 +282,8 @@ def smoothed(counts: tuple[int, int] | None) -> float:
 
 
 def build_queue(db: sqlite_utils.Database, *, include_done: bool = False) -> list[QueueEntry]:
-    """Articles to review: flagged trials first, then lowest rule precision, then newest."""
+    """Articles to review: flagged trials first, then the lowest-scoring pending value (the trained model's
+    probability where one scored it, else its rule's observed precision), then newest."""
     precision = rule_precision(db)
     verdicts = latest_verdicts(db)
     flagged = {r["article_id"] for r in db.query("select distinct article_id from flags")}
@@ -293,7 +296,7 @@ def build_queue(db: sqlite_utils.Database, *, include_done: bool = False) -> lis
         pending = [i for i in items if states[i.key] == "pending"]
         if not pending and not include_done:
             continue
-        lowest = min((smoothed(precision.get(i.rule)) for i in pending), default=1.0)
+        lowest = min((i.score if i.score is not None else smoothed(precision.get(i.rule)) for i in pending), default=1.0)
         entry = QueueEntry(a["id"], a["title"], a["url"], a["date"], len(pending), len(items),
                            a["id"] in flagged and bool(pending), lowest)
         entries.append((entry, a["date"] or "", a["ingested_at"] or ""))

@@ -84,6 +84,7 @@ def save_article(
     sha256: str | None,
     fingerprint: str | None,
     extractor_version: str,
+    model_version: str | None = None,
 ) -> str:
     """Write one article and all its claims in a single transaction. Returns the article id."""
     article_id = find_article_for(db, url, fingerprint)
@@ -108,7 +109,9 @@ def save_article(
         "sha256": sha256,
         "fingerprint": fingerprint,
         "study_type": claims.study_type,
+        "study_type_score": claims.study_type_score,
         "extractor_version": extractor_version,
+        "model_version": model_version if model_version is not None else claims.model_version,
         "ingested_at": now_iso(),
     }
     with db.atomic():  # one transaction: sqlite-utils' own writes nest inside it as savepoints
@@ -141,7 +144,7 @@ def save_claims(db: sqlite_utils.Database, article_id: str, claims: ArticleClaim
                 "id": arm_id, "trial_id": trial_id, "article_id": article_id, "idx": a_idx,
                 "label": arm.label, "intervention": arm.intervention, "n": arm.n,
                 "n_start": arm.n_start, "n_end": arm.n_end, "start": arm.start, "end": arm.end,
-                "rule_id": arm.rule_id,
+                "rule_id": arm.rule_id, "score": arm.score, "n_rule_id": arm.n_rule_id or None, "n_score": arm.n_score,
             })
             for d_idx, dose in enumerate(arm.doses):
                 doses.append({
@@ -149,7 +152,7 @@ def save_claims(db: sqlite_utils.Database, article_id: str, claims: ArticleClaim
                     "article_id": article_id, "idx": d_idx, "drug": dose.drug or arm.intervention,
                     "value": dose.value, "upper": dose.upper, "unit": dose.unit, "per": dose.per,
                     "frequency": dose.frequency, "text": dose.text, "start": dose.start,
-                    "end": dose.end, "rule_id": dose.rule_id,
+                    "end": dose.end, "rule_id": dose.rule_id, "score": dose.score,
                 })
         for o_idx, out in enumerate(trial.outcomes):
             outcomes.append({
@@ -162,6 +165,7 @@ def save_claims(db: sqlite_utils.Database, article_id: str, claims: ArticleClaim
                 "timepoint": out.timepoint, "direction": out.direction, "text": out.text,
                 "start": out.start, "end": out.end, "rule_id": out.rule_id,
                 "hedges": json.dumps(out.hedges) if out.hedges else None,
+                "score": out.score, "direction_score": out.direction_score,
             })
         for f_idx, (kind, message) in enumerate(trial.flags):
             flags.append({
@@ -190,6 +194,9 @@ def _trial_row(trial: Trial, trial_id: str, article_id: str, idx: int) -> dict[s
         "evidence": json.dumps([list(s) for s in spans]),
         "evidence_start": spans[0][0] if spans else None,
         "evidence_end": spans[-1][1] if spans else None,
+        "size_rule_id": trial.size_rule_id or None, "size_score": trial.size_score,
+        "duration_rule_id": trial.duration_rule_id or None, "duration_score": trial.duration_score,
+        "score": trial.score, "design_scores": json.dumps(trial.design_scores) if trial.design_scores else None,
     }
 
 
