@@ -7,6 +7,7 @@ The folds are over train + dev grouped by article; every fold is scored with the
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,7 @@ from pipeline.learn.linear import LinearModel
 from pipeline.learn.registry import modules
 from pipeline.learn.train import flat, train_all
 
+CV_BASELINE = Path("tests") / "golden" / "cv_baseline.json"
 SHOWN = ("trial", "size", "duration", "design", "arm_n", "dose", "dose_full", "outcome_any_arm", "outcome",
          "direction", "study_type", "status", "evidence")
 
@@ -76,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-dev", action="store_true", help="skip the fit-on-train, score-on-dev table")
+    parser.add_argument("--baseline", type=Path, default=CV_BASELINE, help="CV floors of the trained pipeline (JSON)")
+    parser.add_argument("--update", action="store_true", help="raise the CV floors to the current scores")
+    parser.add_argument("--allow-regression", action="store_true", help="do not fail below a floor; with --update, lower")
     args = parser.parse_args(argv)
     train_file, dev_file = args.gold_dir / "train.jsonl", args.gold_dir / "dev.jsonl"
     if not (train_file.exists() and dev_file.exists()):
@@ -101,6 +106,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(f"\n{args.folds}-fold CV over train + dev ({len(everything)} articles, grouped by article)",
                 everything, texts, preds))
     print(f"\n{time.perf_counter() - start:.0f} s")
+    return gate(score(everything, preds["trained"], texts), args.baseline, args.update, args.allow_regression)
+
+
+def gate(report: Any, path: Path, update: bool, allow_regression: bool) -> int:
+    """The CV floors of the trained pipeline, pinned like the dev floors of ``claims eval``."""
+    from pipeline.evaluation.gate import load_baseline, regressions, update_floors
+
+    floors = {k: float(v) for k, v in load_baseline(path)["floors"].items()}
+    if update:
+        floors = update_floors(floors, report, allow_regression)
+        path.write_text(json.dumps({"what": "5-fold CV over train + dev, trained pipeline", "floors": floors},
+                                   indent=2) + "\n", encoding="utf-8")
+        print(f"CV floors written to {path}")
+    failed = regressions(floors, report)
+    if failed and not allow_regression:
+        print("below CV floor: " + "; ".join(failed), file=sys.stderr)
+        return 1
     return 0
 
 
