@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import http
@@ -12,17 +13,18 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 from protego import Protego
 from requests.adapters import HTTPAdapter
 
 from models.records import FetchResult
+from scrapers.encoding import binary_reason
 
 
 @dataclass
@@ -303,14 +305,16 @@ def _read_response(resp: requests.Response, url: str, settings: Settings, deadli
     if length and length.isdigit() and int(length) > settings.max_bytes and encoding_header in ("", "identity"):
         return {**fields, "error": f"body larger than {_mb(settings.max_bytes)} (Content-Length {int(length)})"}
     try:
-        body = _read_body(resp, settings.max_bytes, deadline, encoding_header)
+        body = _read_body(resp, settings.max_bytes, deadline, encoding_header, settings.timeout)
     except _BodyError as exc:
         return {**fields, "error": str(exc)}
-    except (requests.RequestException, OSError) as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         return {**fields, "error": f"connection broken while reading the body: {exc.__class__.__name__}",
                 "retry_in": backoff}
     if not body.strip():
         return {**fields, "error": "empty body"}
+    if reason := binary_reason(body):
+        return {**fields, "error": reason}
     if not content_type and not _looks_like_html(body):
         return {**fields, "error": "unsupported content type (none declared, body is not HTML)"}
     # The cleaner decodes the body once; the fetch keeps the charset the server declared.
@@ -321,9 +325,14 @@ class _BodyError(Exception):
     """A body that must not be used: too large, truncated, corrupt, too slow."""
 
 
-def _read_body(resp: requests.Response, cap: int, deadline: float, content_encoding: str) -> bytes:
+def _read_body(resp: requests.Response, cap: int, deadline: float, content_encoding: str,
+               read_timeout: float | None = None) -> bytes:
     """Stream the body, decompressing ourselves so that a truncated gzip is noticed and the cap
-    applies to decoded bytes (a small gzip can expand to gigabytes)."""
+    applies to decoded bytes (a small gzip can expand to gigabytes).
+
+    The time budget holds whatever the server does: each read returns what has arrived (``read1``),
+    the deadline is checked after every read, and the socket timeout is cut to the time left, so
+    neither a server that drips one byte a second nor one that stalls outlives the budget."""
     decoder = None
     if content_encoding in ("gzip", "x-gzip"):
         decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -331,8 +340,19 @@ def _read_body(resp: requests.Response, cap: int, deadline: float, content_encod
         decoder = zlib.decompressobj()
     out = bytearray()
     raw = resp.raw
-    stream = raw.stream(CHUNK, decode_content=decoder is None)
-    for chunk in stream:
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _BodyError("timed out while reading the body (total time budget exceeded)")
+        _set_socket_timeout(raw, min(read_timeout or remaining, remaining))
+        try:
+            chunk = raw.read1(CHUNK, decode_content=decoder is None)
+        except (TimeoutError, urllib3.exceptions.ReadTimeoutError) as exc:
+            if time.monotonic() >= deadline - 0.05:
+                raise _BodyError("timed out while reading the body (total time budget exceeded)") from exc
+            raise _BodyError(f"timed out while reading the body (no data for {read_timeout:g}s)") from exc
+        if not chunk:
+            break
         if decoder is not None:
             try:
                 chunk = decoder.decompress(chunk, cap + 1 - len(out))
@@ -341,11 +361,20 @@ def _read_body(resp: requests.Response, cap: int, deadline: float, content_encod
         out += chunk
         if len(out) > cap:
             raise _BodyError(f"body larger than {_mb(cap)} (cut off while streaming)")
-        if time.monotonic() > deadline:
-            raise _BodyError("timed out while reading the body (total time budget exceeded)")
     if decoder is not None and not decoder.eof:
         raise _BodyError(f"truncated {content_encoding} body ({len(out)} bytes decoded before it ended)")
     return bytes(out)
+
+
+def _set_socket_timeout(raw: urllib3.HTTPResponse, seconds: float) -> None:
+    """Cut the socket timeout of a streaming response to ``seconds`` (the time left in the budget)."""
+    connection = getattr(raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.05, seconds))
+        except OSError:
+            pass  # already closed: the next read says so
 
 
 def _looks_like_html(body: bytes) -> bool:
@@ -445,6 +474,8 @@ def _fetch_file(url: str, settings: Settings, fetched_at: str, started: float) -
         return done(error=f"cannot read {path}: {exc.strerror or exc}")
     if not body.strip():
         return done(error="empty body")
+    if reason := binary_reason(body):
+        return done(error=reason)
     content_type = "application/xhtml+xml" if ".xhtml" in path.name.lower() else "text/html"
     return done(body=body, sha256=hashlib.sha256(body).hexdigest(), encoding=None, content_type=content_type)
 
@@ -465,48 +496,46 @@ def _gunzip_capped(data: bytes, cap: int) -> bytes:
 # --- many pages -------------------------------------------------------------------------
 
 
-def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,  # noqa: C901  (listed offender: split when next changed)
+def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,
                on_result: Callable[[FetchResult], None] | None = None,
-               validators: dict[str, tuple[str | None, str | None]] | None = None) -> list[FetchResult]:
+               validators: dict[str, tuple[str | None, str | None]] | None = None,
+               stop: threading.Event | None = None) -> list[FetchResult]:
     """Fetch every URL, concurrently across hosts, politely per host. Results come back in input order;
     ``on_result`` is called in the calling thread as each one finishes (so it may write to SQLite).
-    ``validators`` maps a URL to the (ETag, Last-Modified) of its last fetch for a conditional request."""
+    ``validators`` maps a URL to the (ETag, Last-Modified) of its last fetch for a conditional request.
+
+    Once ``stop`` is set no new fetch starts and the call returns at once with what has arrived
+    (URLs not fetched come back as ``not fetched: stopped``); a fetch in flight is abandoned in its
+    daemon thread, never waited for."""
     validators = validators or {}
     urls = list(urls)
     if not urls:
         return []
+    stop = stop or threading.Event()
     session = session or make_session(settings)
     robots = RobotsCache()
     gates = Gates(settings)
     results: list[FetchResult | None] = [None] * len(urls)
 
-    # One queue per host, drained by at most per_host_concurrency workers: a slow host never
-    # ties up every worker while other hosts wait.
-    queues: dict[str, list[int]] = defaultdict(list)
-    for index, url in enumerate(urls):
-        queues[host_key(url)].append(index)
-    lanes: list[tuple[str, list[int]]] = []
-    for key, indexes in queues.items():
-        width = settings.concurrency if not key else max(1, settings.per_host_concurrency)
-        width = min(width, len(indexes))
-        lanes.extend((key, indexes[lane::width]) for lane in range(width))
+    slots = threading.BoundedSemaphore(max(1, settings.concurrency))  # fetches in flight, all hosts
 
-    def _fetch_one(url: str) -> FetchResult:
+    def fetch_one(url: str) -> FetchResult:
         etag, last_modified = validators.get(url, (None, None))
         gate = gates(url) if host_key(url) else None
-        if gate is None:
-            return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=None)
-        with gate.slots:
+        with slots, gate.slots if gate is not None else contextlib.nullcontext():
+            if stop.is_set():
+                return FetchResult(url=url, fetched_at=_now(), error="not fetched: stopped")
             return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=gate)
 
-    # Lanes yield per URL so on_result fires as each page arrives, not per lane.
     done_queue: list[tuple[int, FetchResult]] = []
     cond = threading.Condition()
 
     def lane_worker(indexes: list[int]) -> None:
         for i in indexes:
+            if stop.is_set():
+                return
             try:
-                result = _fetch_one(urls[i])
+                result = fetch_one(urls[i])
             except Exception as exc:  # a bug must not lose the rest of the batch; it is recorded
                 result = FetchResult(url=urls[i], fetched_at=_now(),
                                      error=f"internal error: {exc.__class__.__name__}: {exc}")
@@ -514,24 +543,38 @@ def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Ses
                 done_queue.append((i, result))
                 cond.notify()
 
-    workers = max(1, min(settings.concurrency, len(lanes)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        futures = [pool.submit(lane_worker, indexes) for _, indexes in lanes]
-        received = 0
-        while received < len(urls):
-            with cond:
-                while not done_queue:
-                    if all(f.done() for f in futures) and not done_queue:
-                        break
-                    cond.wait(timeout=0.5)
-                batch, done_queue[:] = list(done_queue), []
-            if not batch and all(f.done() for f in futures):
-                break
-            for i, result in batch:
-                results[i] = result
-                received += 1
-                if on_result:
-                    on_result(result)
-        for future in as_completed(futures):
-            future.result()
-    return [r if r is not None else FetchResult(url=urls[i], error="not fetched") for i, r in enumerate(results)]
+    # Lanes are daemon threads, not a pool: a stopped run must not wait for a slow server at exit.
+    threads = [threading.Thread(target=lane_worker, args=(indexes,), name=f"fetch-{n}", daemon=True)
+               for n, indexes in enumerate(_lanes(urls, settings))]
+    for thread in threads:
+        thread.start()
+    received = 0
+    while received < len(urls) and not stop.is_set():
+        with cond:
+            if not done_queue:
+                cond.wait(timeout=0.1)
+            batch, done_queue[:] = list(done_queue), []
+            finished = not batch and not done_queue and not any(t.is_alive() for t in threads)
+        for i, result in batch:
+            results[i] = result
+            received += 1
+            if on_result:
+                on_result(result)
+        if finished:
+            break
+    reason = "not fetched: stopped" if stop.is_set() else "not fetched"
+    return [r if r is not None else FetchResult(url=urls[i], error=reason) for i, r in enumerate(results)]
+
+
+def _lanes(urls: list[str], settings: Settings) -> list[list[int]]:
+    """One queue per host, drained by at most per_host_concurrency lanes: a slow host never ties up
+    every lane while other hosts wait. Local files share the lanes of the overall concurrency."""
+    queues: dict[str, list[int]] = defaultdict(list)
+    for index, url in enumerate(urls):
+        queues[host_key(url)].append(index)
+    lanes: list[list[int]] = []
+    for key, indexes in queues.items():
+        width = settings.concurrency if not key else max(1, settings.per_host_concurrency)
+        width = min(width, len(indexes))
+        lanes.extend(indexes[lane::width] for lane in range(width))
+    return lanes

@@ -67,7 +67,11 @@ def audit(ctx: click.Context, db_path: str, port: int, reviewer: str, open_brows
     if ctx.invoked_subcommand is not None:
         return
     open_audit_db(db_path).close()
-    server = AuditServer(db_path, reviewer=reviewer, port=port)
+    try:
+        server = AuditServer(db_path, reviewer=reviewer, port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc} "
+                                   "(another program uses the port? try --port 0)") from exc
     click.echo(f"audit page: {server.url}  (reviewer {reviewer}; Ctrl-C to stop)")
     if open_browser:
         import webbrowser

@@ -9,7 +9,7 @@ import click
 
 from models.errors import SchemaError
 from pipeline.cli.options import DB_OPTION, existing_db
-from pipeline.web.datasette import HOST, fetch_path, make_datasette
+from pipeline.web.datasette import HOST, fetch_path, host_checked, make_datasette
 
 
 @click.command()
@@ -44,4 +44,4 @@ def serve(db_path: str, port: int, immutable: bool, get_path: str | None) -> Non
 
     asyncio.run(ds.invoke_startup())
     click.echo(f"Datasette: http://{HOST}:{port}/{Path(db_path).stem}", err=True)
-    uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning", lifespan="on", workers=1)
+    uvicorn.run(host_checked(ds.app(), port), host=HOST, port=port, log_level="warning", lifespan="on", workers=1)

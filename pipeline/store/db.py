@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sqlite3
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -22,15 +26,48 @@ def now_iso() -> str:
 def open_db(path: str, *, read_only: bool = False) -> sqlite_utils.Database:
     """Open (and shape) the database; read-only connections never write, not even the schema."""
     if read_only:
-        import sqlite3
-        from pathlib import Path
-
-        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-        return sqlite_utils.Database(sqlite3.connect(uri, uri=True))
-    db = sqlite_utils.Database(path)
-    db.execute("pragma journal_mode = wal")
-    ensure_schema(db)
+        return open_read_only(path)
+    db = sqlite_utils.Database(sqlite3.connect(path, timeout=BUSY_SECONDS))
+    _retry_while_busy(lambda: db.execute("pragma journal_mode = wal"))
+    _retry_while_busy(lambda: ensure_schema(db))
     return db
+
+
+BUSY_SECONDS = 30.0  # how long a writer waits for another one (three ingests starting at once)
+
+
+def _retry_while_busy(step, seconds: float = BUSY_SECONDS) -> None:
+    """Run an idempotent schema step again while another process holds the lock or has just created
+    the same table: SQLite reports such races at once, without waiting on the busy timeout."""
+    deadline = time.monotonic() + seconds
+    delay = 0.02
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            racing = any(word in str(exc) for word in ("locked", "busy", "already exists"))
+            if not racing or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def open_read_only(path: str | Path) -> sqlite_utils.Database:
+    """A connection that cannot write, attach or create anything. In a directory (or on a file) this
+    user cannot write, SQLite cannot keep its WAL index beside the file, so the file is opened
+    ``immutable``: a snapshot, which is what a reader there gets anyway."""
+    path = Path(path).resolve()
+    writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+    uri = f"{path.as_uri()}?mode=ro" + ("" if writable else "&immutable=1")
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
+    conn.set_authorizer(_refuse_attach)
+    return sqlite_utils.Database(conn)
+
+
+def _refuse_attach(action: int, *args: object) -> int:
+    # ATTACH would create (or open for writing) another file through a read-only command
+    return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else sqlite3.SQLITE_OK
 
 
 def article_id_for(url: str) -> str:

@@ -21,7 +21,7 @@ def find_article(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
             [candidate] * 4))
         if rows:
             return rows[0]
-    if key.isdigit():
+    if key.isdigit() and 1 <= int(key) <= 2 ** 62:  # 0 is no row; a huge number is none either
         rows = list(db.query("select * from articles order by rowid limit 1 offset ?", [int(key) - 1]))
         if rows:
             return rows[0]
@@ -62,3 +62,8 @@ def last_ok_pages(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return list(db.query(
         "select p.url, p.final_url, p.sha256, p.encoding, p.content_type, p.status from pages p "
         "join (select url, max(id) as id from pages where ok = 1 group by url) last on last.id = p.id"))
+
+
+def trial_count(db: sqlite_utils.Database, article_id: str) -> int:
+    """How many trials are stored for an article."""
+    return db.table("trials").count_where("article_id = ?", [article_id])
