@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from spacy.tokens import Doc
 
@@ -65,11 +66,13 @@ class RuleComponent:
     def resolve(self, found: list[Found]) -> list[Found]:
         """Drop matches overlapping an earlier-listed rule's match (rule order = priority)."""
         kept: list[Found] = []
+        in_sentence: dict[int | None, list[Found]] = defaultdict(list)  # matches never cross a sentence
         for item in found:
             # values of one list share their phrase; other overlaps lose to the earlier rule
             if not any(k.start < item.end and item.start < k.end and not (k.rule_id == item.rule_id and
-                       (k.start, k.end) == (item.start, item.end)) for k in kept):
+                       (k.start, k.end) == (item.start, item.end)) for k in in_sentence[item.sent]):
                 kept.append(item)
+                in_sentence[item.sent].append(item)
         return sorted(kept, key=lambda f: f.start)
 
 

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from models.records import ArticleClaims, CleanPage, FetchResult, Trial
 from models.schema import ensure_schema
+from pipeline.store.fingerprint import SAME_TEXT_JACCARD, band_keys, jaccard, minhash_of, shingles
 
 CLAIM_TABLES = ["flags", "outcomes", "doses", "arms", "trials"]  # children first, for deletion
 
@@ -96,17 +97,43 @@ def save_page(db: sqlite_utils.Database, result: FetchResult, *, article_id: str
     return db.table("pages").insert(row).last_pk
 
 
-def find_article_for(db: sqlite_utils.Database, url: str, fingerprint: str | None) -> str:
+def find_article_for(db: sqlite_utils.Database, url: str, text: str | None = None,
+                     claims: ArticleClaims | None = None, *, bands: list[str] | None = None) -> str:
     """The id under which a page's article is stored: a known URL keeps its id; the same text
-    republished under another URL (syndication) joins the existing article."""
+    republished under another URL (syndication) joins the existing article, but only when it is
+    measurably the same text (a candidate by MinHash-LSH band, then shingle Jaccard >= 0.9 on the
+    two texts) and its extracted facts agree (trial sizes, doses): two stories written from one
+    template stay two articles."""
     known = list(db.query("select article_id from article_urls where url = ?", [url]))
     if known:
         return known[0]["article_id"]
-    if fingerprint:
-        same = list(db.query("select id from articles where fingerprint = ? limit 1", [fingerprint]))
-        if same:
-            return same[0]["id"]
+    if text and bands:
+        marks = ", ".join("?" for _ in bands)
+        candidates = [r["article_id"] for r in db.query(
+            f"select article_id, count(*) as shared from article_bands where band in ({marks}) "
+            "group by article_id order by shared desc, article_id limit 20", bands)]
+        mine = shingles(text)
+        for candidate in candidates:
+            row = next(db.query("select text from articles where id = ?", [candidate]), None)
+            if (row and jaccard(mine, shingles(row["text"] or "")) >= SAME_TEXT_JACCARD
+                    and (claims is None or stored_facts(db, candidate) == facts_of(claims))):
+                return candidate
     return article_id_for(url)
+
+
+def facts_of(claims: ArticleClaims) -> tuple[list, list]:
+    """What two copies of one story must agree on: trial sizes and doses."""
+    sizes = sorted(t.size for t in claims.trials if t.size is not None)
+    doses = sorted({(d.value, d.unit) for t in claims.trials for a in t.arms for d in a.doses})
+    return sizes, doses
+
+
+def stored_facts(db: sqlite_utils.Database, article_id: str) -> tuple[list, list]:
+    sizes = sorted(r["size"] for r in db.query(
+        "select size from trials where article_id = ? and size is not null", [article_id]))
+    doses = sorted({(r["value"], r["unit"]) for r in db.query(
+        "select distinct value, unit from doses where article_id = ?", [article_id])})
+    return sizes, doses
 
 
 def save_article(
@@ -120,7 +147,8 @@ def save_article(
     extractor_version: str,
 ) -> str:
     """Write one article and all its claims in a single transaction. Returns the article id."""
-    article_id = find_article_for(db, url, fingerprint)
+    bands = band_keys(minhash_of(shingles(page.text))) if page.text.strip() else []
+    article_id = find_article_for(db, url, page.text, claims, bands=bands)
     meta = dict(page.meta or {})
     article = {
         "id": article_id,
@@ -153,6 +181,9 @@ def save_article(
             article["url"] = first_url
         delete_claims(db, article_id)
         db.table("articles").upsert(article, pk="id")
+        db.execute("delete from article_bands where article_id = ?", [article_id])
+        db.table("article_bands").insert_all(({"article_id": article_id, "band": b} for b in bands),
+                                             pk=("article_id", "band"), ignore=True)
         db.table("article_urls").upsert(
             {"url": url, "article_id": article_id, "first_seen": now_iso()}, pk="url"
         )
