@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -366,8 +367,10 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         for i, f in items("HEDGE"):
             if f.data["cue"] not in hedges[i]:
                 hedges[i].append(f.data["cue"])
+        spans = sorted((starts[k], starts[k] + len(sent_text[k]), k) for k in bucket.sents)  # disjoint sentences
         for outcome in trial.outcomes:
-            i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
+            j = bisect.bisect_right(spans, (outcome.start, float("inf"), 0)) - 1
+            i = spans[j][2] if j >= 0 and spans[j][0] <= outcome.start < spans[j][1] else None
             outcome.hedges = hedges.get(i, [])
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
