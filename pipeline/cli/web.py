@@ -9,6 +9,7 @@ import click
 
 from models.errors import SchemaError
 from pipeline.cli.options import DB_OPTION, existing_db
+from pipeline.store import open_db
 from pipeline.web.datasette import HOST, fetch_path, host_checked, make_datasette
 
 
@@ -30,8 +31,10 @@ def serve(db_path: str, port: int, immutable: bool, get_path: str | None) -> Non
 
         claims serve --db data/claims.db --port 8001
     """
+    with open_db(existing_db(db_path), read_only=True) as db:
+        db.execute("select count(*) from sqlite_master")  # a corrupt or non-SQLite file fails here, cleanly
     try:
-        ds = make_datasette(existing_db(db_path), immutable=immutable)
+        ds = make_datasette(db_path, immutable=immutable)
     except SchemaError as exc:
         raise click.ClickException(str(exc)) from exc
     if get_path is not None:

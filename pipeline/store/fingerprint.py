@@ -7,8 +7,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 
 def content_fingerprint(text: str) -> str:
@@ -46,6 +48,8 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def minhash_of(shingle_set: set[str]) -> MinHash:
+    from datasketch import MinHash  # imported on first use: it takes seconds, and reads never need it
+
     minhash = MinHash(num_perm=NUM_PERM, seed=1)
     minhash.update_batch([s.encode("utf-8") for s in sorted(shingle_set)])
     return minhash
@@ -54,6 +58,8 @@ def minhash_of(shingle_set: set[str]) -> MinHash:
 @functools.cache
 def lsh_bands() -> tuple[int, int]:
     """(bands, rows per band) datasketch picks for our threshold and number of permutations."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
