@@ -25,7 +25,9 @@ ORDINARY = (
     "Those who slept better also said they felt less tired during the day, the authors wrote, although "
     "the study was not designed to show cause and effect. Researchers from {n} clinics took part. "
 )
-KINDS = {"dose-dense": DOSE_DENSE, "ordinary": ORDINARY}
+# A page that is one long sentence: a dose table flattened into a list (the sentence never ends).
+DOSE_LIST = "{a} mg of lorvastine daily in {m} patients, {b} mg in {k} patients; "
+KINDS = {"dose-dense": DOSE_DENSE, "ordinary": ORDINARY, "dose list (one sentence)": DOSE_LIST}
 
 
 def synthesise(template: str, size: int) -> str:
