@@ -6,6 +6,7 @@ import contextlib
 import email.utils
 import hashlib
 import http
+import logging
 import re
 import socket
 import threading
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import requests
 import urllib3
+import urllib3.connection
 from protego import Protego
 from requests.adapters import HTTPAdapter
 
@@ -90,11 +92,82 @@ def host_key(url: str) -> str:
 # --- session, robots, rate limits -------------------------------------------------------
 
 
+# The socket each fetch thread waits on, by thread id, so that a watchdog can cut it at the URL's
+# deadline: a server that drips its status line or headers a byte at a time resets every read timeout.
+_WAITING: dict[int, socket.socket] = {}
+
+
+class _WatchedConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self, *args, **kwargs):
+        _WAITING[threading.get_ident()] = self.sock
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self, *args, **kwargs):
+        _WAITING[threading.get_ident()] = self.sock
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
+
+
+class _Watchdog:
+    """At ``deadline``, shuts down the socket the calling thread waits on; ``fired`` says it did."""
+
+    def __init__(self, deadline: float) -> None:
+        self.fired = False
+        self.owner = threading.get_ident()
+        self.timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self.timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _WAITING.pop(self.owner, None)
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        _WAITING.pop(self.owner, None)
+
+    def _fire(self) -> None:
+        sock = _WAITING.get(self.owner)
+        if sock is not None:
+            self.fired = True
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+class _QuietHeaderWarnings(logging.Filter):
+    """urllib3 logs a traceback when headers end early, which is what a cut-off drip-feed looks like;
+    the fetch records its own reason for the page."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to parse headers")
+
+
+_HEADER_FILTER = _QuietHeaderWarnings()
+
+
 def make_session(settings: Settings) -> requests.Session:
     """One session per run: pooled connections, the project's User-Agent, a redirect cap."""
+    logging.getLogger("urllib3.connectionpool").addFilter(_HEADER_FILTER)  # a set: adding twice is once
     session = requests.Session()
     pool = max(settings.concurrency, settings.per_host_concurrency, 4)
-    adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
+    adapter = _WatchedAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({
@@ -174,11 +247,12 @@ def _fetch_robots(key: str, session: requests.Session, settings: Settings,
     if gate is not None:
         gate.wait_turn()
     try:
-        resp = session.get(f"{key}/robots.txt", timeout=settings.timeout, allow_redirects=True, stream=True)
-        body = _read_capped(resp, 512 * 1024)
-        status = resp.status_code
-        resp.close()
-    except (requests.RequestException, OSError):
+        with _Watchdog(time.monotonic() + settings.timeout):  # one request: a dripping robots.txt must not hang the host
+            resp = session.get(f"{key}/robots.txt", timeout=settings.timeout, allow_redirects=True, stream=True)
+            body = _read_capped(resp, 512 * 1024)
+            status = resp.status_code
+            resp.close()
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
         # The host is unreachable: fetching the page will fail with the precise reason.
         return None
     if status >= 500:
@@ -259,24 +333,36 @@ def _attempt(url: str, session: requests.Session, settings: Settings, headers: d
     remaining = max(0.1, deadline - time.monotonic())
     timeout = min(settings.timeout, remaining)
     backoff = settings.backoff * (2 ** (attempt - 1))
+    watchdog = _Watchdog(deadline)
     try:
-        resp = session.get(url, headers=headers, timeout=timeout, allow_redirects=True, stream=True)
-    except requests.TooManyRedirects:
-        return {"error": f"too many redirects (more than {settings.max_redirects})"}
-    except requests.Timeout:
-        return {"error": f"timed out after {timeout:g}s", "retry_in": backoff}
-    except requests.exceptions.InvalidURL as exc:
-        return {"error": f"invalid URL: {exc}"}
-    except requests.ConnectionError as exc:
-        reason = _connection_reason(exc)
-        # A name that does not resolve will not resolve a second later either.
-        return {"error": reason} if reason == "DNS lookup failed" else {"error": reason, "retry_in": backoff}
+        with watchdog:
+            resp = session.get(url, headers=headers, timeout=timeout, allow_redirects=True, stream=True)
     except requests.RequestException as exc:
-        return {"error": f"request failed: {exc.__class__.__name__}: {exc}"}
+        if watchdog.fired:
+            return {"error": "timed out waiting for the response (total time budget exceeded)"}
+        return _request_failed(exc, settings, timeout, backoff)
+    if watchdog.fired:  # cut off inside the headers: what arrived is not a response
+        resp.close()
+        return {"error": "timed out waiting for the response (total time budget exceeded)"}
     try:
         return _read_response(resp, url, settings, deadline, backoff)
     finally:
         resp.close()
+
+
+def _request_failed(exc: requests.RequestException, settings: Settings, timeout: float, backoff: float) -> dict:
+    """FetchResult fields for a request that brought no response."""
+    if isinstance(exc, requests.TooManyRedirects):
+        return {"error": f"too many redirects (more than {settings.max_redirects})"}
+    if isinstance(exc, requests.Timeout):
+        return {"error": f"timed out after {timeout:g}s", "retry_in": backoff}
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return {"error": f"invalid URL: {exc}"}
+    if isinstance(exc, requests.ConnectionError):
+        reason = _connection_reason(exc)
+        # A name that does not resolve will not resolve a second later either.
+        return {"error": reason} if reason == "DNS lookup failed" else {"error": reason, "retry_in": backoff}
+    return {"error": f"request failed: {exc.__class__.__name__}: {exc}"}
 
 
 def _read_response(resp: requests.Response, url: str, settings: Settings, deadline: float,

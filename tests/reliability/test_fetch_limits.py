@@ -89,3 +89,37 @@ def test_drip_feed_in_a_batch_holds_the_budget_and_the_rest_is_stored(server, tm
     assert failures(settings.db_path) == {
         server.url("/drip.html"): "timed out while reading the body (total time budget exceeded)"}
     assert stored_urls(settings.db_path) == {server.url("/good.html")}
+
+
+def drip_headers(interval: float) -> callable:
+    """The status line and headers one byte every ``interval`` seconds."""
+
+    def reply(handler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Padding: " + b"a" * 400 + b"\r\n\r\n"
+        try:
+            for i in range(len(head)):
+                handler.wfile.write(head[i:i + 1])
+                handler.wfile.flush()
+                time.sleep(interval)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+    return reply
+
+
+def test_server_dripping_its_headers_is_cut_off_at_the_total_budget(server, tmp_path):
+    server.routes["/drip-head.html"] = Response(200, drip_headers(0.05))
+    settings = fast_settings(tmp_path, timeout=1.0, total_timeout=1.5)
+    result = fetched_within(server.url("/drip-head.html"), settings, 1.5)
+    assert result.error == "timed out waiting for the response (total time budget exceeded)"
+
+
+def test_robots_txt_dripping_is_cut_off_and_the_page_still_fetched(server, tmp_path):
+    server.routes["/robots.txt"] = Response(200, drip(b"User-agent: *\nAllow: /\n" * 50, 0.05, "text/plain"))
+    server.routes["/page.html"] = Response(200, GOOD_PAGE)
+    settings = fast_settings(tmp_path, timeout=1.0, total_timeout=4.0)
+    settings.respect_robots = True
+    started = time.monotonic()
+    result = fetch_page(server.url("/page.html"), make_session(settings), settings)
+    assert time.monotonic() - started < 5
+    assert result.ok, result.error
