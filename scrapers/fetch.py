@@ -164,7 +164,7 @@ _HEADER_FILTER = _QuietHeaderWarnings()
 
 def make_session(settings: Settings) -> requests.Session:
     """One session per run: pooled connections, the project's User-Agent, a redirect cap."""
-    logging.getLogger("urllib3.connectionpool").addFilter(_HEADER_FILTER)  # a set: adding twice is once
+    logging.getLogger("urllib3.connection").addFilter(_HEADER_FILTER)  # a set: adding twice is once
     session = requests.Session()
     pool = max(settings.concurrency, settings.per_host_concurrency, 4)
     adapter = _WatchedAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
