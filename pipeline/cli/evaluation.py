@@ -123,6 +123,7 @@ def eval_command(
 
     Example:
 
+    \b
         claims eval --gold ../shared/gold/dev.jsonl --errors
     """
     if not gold_path.is_file():
@@ -186,6 +187,7 @@ def eval_sizes_command(shared: Path) -> None:
 
     Example:
 
+    \b
         claims eval-sizes --shared ../shared
     """
     loaded = load_samplesize(shared)

@@ -112,6 +112,7 @@ def clean_command(sources: tuple[str, ...]) -> None:
 
     Example:
 
+    \b
         claims clean data/samples/baclofen-alcohol-trial.html https://www.eurekalert.org/news-releases/771663
     """
     settings = Settings()

@@ -135,6 +135,7 @@ def reprocess(db_path: str, raw_dir: str | None) -> None:
 
     Example:
 
+    \b
         claims reprocess --db data/claims.db
     """
     settings = settings_for(existing_db(db_path), raw_dir=raw_dir)

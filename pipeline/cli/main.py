@@ -45,6 +45,7 @@ def cli() -> None:
 
     Example:
 
+    \b
         claims ingest data/samples/ && claims show 1
     """
 

@@ -28,6 +28,7 @@ def query(sql: str, db_path: str, as_json: bool, as_csv: bool) -> None:
 
     Example:
 
+    \b
         claims query "select size, duration, role from trials where size > 100" --csv
     """
     db = open_db(existing_db(db_path), read_only=True)
@@ -62,6 +63,7 @@ def show(article: str, db_path: str) -> None:
 
     Example:
 
+    \b
         claims show data/samples/baclofen-alcohol-trial.html
     """
     if article.isdigit() and int(article) == 0:

@@ -60,6 +60,7 @@ def audit(ctx: click.Context, db_path: str, port: int, reviewer: str, open_brows
 
     Example:
 
+    \b
         claims audit --db data/claims.db --reviewer alice
     """
     ctx.ensure_object(dict)
@@ -99,6 +100,7 @@ def report(ctx: click.Context, db_path: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         claims audit report --json
     """
     db = open_audit_db(_db_from(ctx, db_path))
@@ -123,6 +125,7 @@ def export(ctx: click.Context, db_path: str | None, output, partial: bool) -> No
 
     Example:
 
+    \b
         claims audit export -o tests/audited.jsonl
     """
     db = open_audit_db(_db_from(ctx, db_path))

@@ -29,6 +29,7 @@ def serve(db_path: str, port: int, immutable: bool, get_path: str | None) -> Non
 
     Example:
 
+    \b
         claims serve --db data/claims.db --port 8001
     """
     with open_db(existing_db(db_path), read_only=True) as db:
