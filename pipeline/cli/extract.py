@@ -11,7 +11,7 @@ import click
 from models.errors import ClaimsError
 from models.records import CleanPage
 from pipeline.extract import extract as extract_claims
-from pipeline.ingest import HTML_SUFFIXES, expand_sources, source_url
+from pipeline.ingest import HTML_SUFFIXES, expand_sources, source_problem, source_url
 from pipeline.nlp import build_nlp
 from pipeline.settings import Settings
 from scrapers.clean import clean_html
@@ -78,6 +78,8 @@ def _extract_jsonl(nlp, lines) -> int:
 
 def _read_source(source: str) -> CleanPage:
     """A cleaned page from a URL or HTML file; plain text from a file or stdin as it is."""
+    if problem := source_problem(source):
+        raise click.ClickException(f"{source}: {problem}")
     if source == "-":
         data = sys.stdin.buffer.read()
         try:
@@ -119,9 +121,12 @@ def clean_command(sources: tuple[str, ...]) -> None:
     session = make_session(settings)
     failed = 0
     for source in expand_sources(sources):
-        fetched = fetch_page(source_url(source), session, settings)
+        problem = source_problem(source)
+        fetched = None if problem else fetch_page(source_url(source), session, settings)
         out: dict = {"source": source}
-        if not fetched.ok:
+        if fetched is None:
+            out["error"] = problem
+        elif not fetched.ok:
             out["error"] = fetched.error or "not modified"
         else:
             try:
