@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,7 +96,8 @@ def save_page(db: sqlite_utils.Database, result: FetchResult, *, article_id: str
         "elapsed_ms": result.elapsed_ms,
         "article_id": article_id,
     }
-    return db.table("pages").insert(row).last_pk
+    with write_transaction(db):
+        return db.table("pages").insert(row).last_pk
 
 
 def find_article_for(db: sqlite_utils.Database, url: str, text: str | None = None,
@@ -173,7 +176,7 @@ def save_article(
         "extractor_version": extractor_version,
         "ingested_at": now_iso(),
     }
-    with db.atomic():  # one transaction: sqlite-utils' own writes nest inside it as savepoints
+    with write_transaction(db):  # one transaction: sqlite-utils' own writes nest inside it as savepoints
         existing = db.table("articles").count_where("id = ?", [article_id])
         if existing:
             # Keep the first URL as the article's own; later ones are aliases.
@@ -189,6 +192,24 @@ def save_article(
         )
         save_claims(db, article_id, claims)
     return article_id
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One transaction that takes the write lock when it begins (BEGIN IMMEDIATE). A deferred one that
+    reads first and writes later fails at once with "database is locked" when another ingest has written
+    in between; an immediate one waits its turn on the busy timeout instead."""
+    if db.conn.in_transaction:
+        with db.atomic():  # already inside one: a savepoint
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
 
 
 def delete_claims(db: sqlite_utils.Database, article_id: str) -> None:
