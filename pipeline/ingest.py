@@ -29,6 +29,7 @@ from pipeline.store import (
     save_page,
     save_raw,
     trial_count,
+    write_transaction,
 )
 from scrapers.clean import clean_html
 from scrapers.fetch import fetch_many, normalize_url
@@ -237,12 +238,13 @@ def store_article_from_raw(db: sqlite_utils.Database, nlp: Language, fetched: Fe
         if record_page:
             save_page(db, fetched, error=exc.message)
         return SourceResult(fetched.url, ok=False, error=exc.message)
-    article_id = save_article(
-        db, page, claims, url=fetched.url, sha256=fetched.sha256,
-        fingerprint=content_fingerprint(page.text), extractor_version=EXTRACTOR_VERSION,
-    )
-    if record_page:
-        save_page(db, replace(fetched, encoding=page.encoding), article_id=article_id)
+    with write_transaction(db):  # the article and its page row together: a kill between them leaves neither
+        article_id = save_article(
+            db, page, claims, url=fetched.url, sha256=fetched.sha256,
+            fingerprint=content_fingerprint(page.text), extractor_version=EXTRACTOR_VERSION,
+        )
+        if record_page:
+            save_page(db, replace(fetched, encoding=page.encoding), article_id=article_id)
     return SourceResult(fetched.url, ok=True, article_id=article_id, trials=len(claims.trials))
 
 

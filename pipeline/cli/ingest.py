@@ -72,7 +72,8 @@ def stop_on_ctrl_c() -> Iterator[threading.Event]:
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if not stop.is_set():  # once interrupted, ours stays to the end: a second Ctrl-C always quits with 130
+            signal.signal(signal.SIGINT, previous)
 
 
 @click.command()
@@ -119,10 +120,14 @@ def ingest(sources: tuple[str, ...], db_path: str, raw_dir: str | None, refresh:
     with stop_on_ctrl_c() as stop:
         summary = _run_with_progress(
             total, lambda advance: run_ingest(expanded, settings, on_result=advance, stop=stop))
-    _print_summary(summary)
-    if stop.is_set():
-        click.echo(f"interrupted: {total - len(summary.results)} of {total} sources not fetched", err=True)
-        sys.exit(130)
+        _print_summary(summary)
+        if stop.is_set():
+            click.echo(f"interrupted: {total - len(summary.results)} of {total} sources not fetched", err=True)
+            # The database is closed and every article committed or rolled back. Leave now, so that a
+            # second Ctrl-C cannot land in the interpreter's shutdown (and fetches in flight are dropped).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
     if summary.failed:
         sys.exit(1)
 

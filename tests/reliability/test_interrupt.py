@@ -76,9 +76,9 @@ def test_second_ctrl_c_quits_at_once_and_the_database_stays_sound(server, tmp_pa
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
-    proc.communicate(timeout=10)
+    _, err = proc.communicate(timeout=10)
     assert time.monotonic() - sent < 2
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err.decode()
     assert_sound(db)
 
 
