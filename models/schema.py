@@ -59,6 +59,14 @@ TABLES: dict[str, dict] = {
         "pk": "id",
         "indexes": [["url"], ["fingerprint"], ["study_type"]],
     },
+    "article_bands": {
+        # MinHash-LSH band keys of an article's text (pipeline/store/fingerprint.py): two articles sharing
+        # a key are candidates for one syndicated text, confirmed on the texts before they are merged.
+        "columns": {"article_id": str, "band": str},
+        "pk": ("article_id", "band"),
+        "foreign_keys": [("article_id", "articles", "id")],
+        "indexes": [["band"]],
+    },
     "article_urls": {
         "columns": {"url": str, "article_id": str, "first_seen": str},
         "pk": "url",
@@ -220,7 +228,7 @@ TABLES: dict[str, dict] = {
 }
 
 # Tables in dependency order (parents before children), for creation and deletion.
-ORDER = ["pages", "articles", "article_urls", "trials", "arms", "doses", "outcomes", "flags", "audits"]
+ORDER = ["pages", "articles", "article_bands", "article_urls", "trials", "arms", "doses", "outcomes", "flags", "audits"]
 
 VIEWS = {
     "trial_summary": """
@@ -255,7 +263,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 spec["columns"],
                 pk=spec["pk"],
                 foreign_keys=spec.get("foreign_keys"),
-                not_null={spec["pk"]},
+                not_null=set(spec["pk"]) if isinstance(spec["pk"], tuple) else {spec["pk"]},
             )
         else:
             missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}

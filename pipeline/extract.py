@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+import time
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from models.errors import ExtractError
 from models.records import ArticleClaims, CleanPage
 from pipeline.records import claims_from_doc
 
 EXTRACTOR_VERSION = "0.2.0"
 
 
-def extract(nlp: Language, source: CleanPage | str) -> ArticleClaims:
+def extract(nlp: Language, source: CleanPage | str, *, max_chars: int | None = None,
+            max_seconds: float | None = None) -> ArticleClaims:
     """Every trial a cleaned page (or a plain text) describes. Offsets index into its text.
 
-    A page's blocks (paragraphs, headings, list items) each start a sentence; a plain text is one block."""
+    A page's blocks (paragraphs, headings, list items) each start a sentence; a plain text is one block.
+    The budget: a text longer than ``max_chars``, or a run past ``max_seconds`` (checked after each
+    component), raises ``ExtractError`` saying which, so one page can never hold up a batch."""
     page = source if isinstance(source, CleanPage) else CleanPage(url="", text=source)
     if not page.text.strip():
         return ArticleClaims(study_type="other", trials=[])
-    claims = claims_from_doc(nlp(doc_from_page(nlp, page)))
+    if max_chars is not None and len(page.text) > max_chars:
+        raise ExtractError(f"text too long: {len(page.text):,} characters (the limit is {max_chars:,})",
+                           url=page.url or None)
+    if len(page.text) > nlp.max_length:
+        # spaCy refuses such texts (E088) with a ValueError; say so as the page's failure
+        raise ExtractError(f"text too long for the tokenizer: {len(page.text):,} characters "
+                           f"(spaCy's limit is {nlp.max_length:,})", url=page.url or None)
+    deadline = time.monotonic() + max_seconds if max_seconds is not None else None
+    doc = doc_from_page(nlp, page)
+    for name, component in nlp.pipeline:
+        doc = component(doc)
+        _check_deadline(deadline, max_seconds, name, page)
+    claims = claims_from_doc(doc)
+    _check_deadline(deadline, max_seconds, "assembly", page)
     claims.model_version = nlp.meta.get("model_version")
     return claims
+
+
+def _check_deadline(deadline: float | None, max_seconds: float | None, stage: str, page: CleanPage) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise ExtractError(f"extraction time budget exceeded: over {max_seconds:g}s (at {stage})",
+                           url=page.url or None)
 
 
 def doc_from_page(nlp: Language, page: CleanPage) -> Doc:

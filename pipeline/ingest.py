@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 from spacy.language import Language
 
-from models.errors import WarcError
+from models.errors import ClaimsError, WarcError
 from models.records import FetchResult
 from pipeline.extract import EXTRACTOR_VERSION
 from pipeline.settings import Settings
@@ -20,11 +23,14 @@ from pipeline.store import (
     last_ok_article,
     last_ok_pages,
     last_validators,
+    now_iso,
     open_db,
     recently_fetched,
     save_article,
     save_page,
     stored_capture,
+    trial_count,
+    write_transaction,
 )
 from pipeline.workers import Job, Prepared, prepare, runner
 from scrapers.fetch import fetch_many, normalize_url
@@ -66,10 +72,16 @@ class IngestSummary:
 
     @property
     def trials(self) -> int:
-        return sum(r.trials for r in self.results if r.ok and not r.skipped)
+        """Trials of every article this batch reached, fetched now or cached (each article once)."""
+        per_article = {r.article_id: r.trials for r in self.results if r.ok and r.article_id}
+        return sum(per_article.values())
 
 
-def expand_sources(sources: Iterable[str]) -> list[str]:
+class SourceError(ClaimsError):
+    """A list of sources that cannot be read: an ``@file`` that is missing, not UTF-8, or includes itself."""
+
+
+def expand_sources(sources: Iterable[str], _including: tuple[Path, ...] = ()) -> list[str]:
     """Directories become their HTML and WARC files; ``@file`` becomes the URLs listed in it."""
     out: list[str] = []
     for source in sources:
@@ -77,8 +89,8 @@ def expand_sources(sources: Iterable[str]) -> list[str]:
         if not source or source.startswith("#"):
             continue
         if source.startswith("@"):
-            lines = Path(source[1:]).read_text(encoding="utf-8").splitlines()
-            out.extend(expand_sources(lines))
+            out.extend(expand_sources(_read_listing(Path(source[1:]), _including),
+                                      (*_including, Path(source[1:]).resolve())))
             continue
         path = Path(source)
         if "://" not in source and path.is_dir():
@@ -88,11 +100,62 @@ def expand_sources(sources: Iterable[str]) -> list[str]:
     return out
 
 
+def _read_listing(path: Path, including: tuple[Path, ...]) -> list[str]:
+    if path.resolve() in including:
+        raise SourceError(f"@{path} includes itself")
+    try:
+        return path.read_bytes().decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"@{path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    except OSError as exc:
+        raise SourceError(f"cannot read @{path}: {exc.strerror or exc}") from exc
+
+
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+def source_problem(source: str) -> str | None:
+    """Why a source cannot be fetched at all (checked before any fetch), or None."""
+    scheme = SCHEME.match(source)
+    if scheme and not Path(source).exists():
+        name = scheme.group(1).lower()
+        if name not in ("http", "https", "file"):
+            return f"unsupported URL scheme {name!r} (http, https, file or a local path)"
+    if source.lower().startswith(("http://", "https://")):
+        try:
+            parts = urlsplit(source)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            return f"malformed URL: {exc}"
+        if not parts.hostname:
+            return "malformed URL: no host"
+    return None
+
+
 def source_url(source: str) -> str:
     """The URL under which a source is stored: local paths become file:// URIs."""
     if "://" in source:
-        return normalize_url(source) if source.startswith(("http://", "https://")) else source
+        return normalize_url(source) if source.lower().startswith(("http://", "https://")) else source
     return Path(source).resolve().as_uri()
+
+
+@dataclass
+class Planned:
+    """One distinct source of a batch: its URL, or why it cannot be fetched."""
+
+    source: str
+    url: str
+    problem: str | None = None
+
+
+def plan_sources(sources: Iterable[str]) -> list[Planned]:
+    """The distinct sources of a batch (same URL twice: once), each checked before any fetch."""
+    planned: dict[str, Planned] = {}
+    for source in sources:
+        problem = source_problem(source)
+        url = source if problem else source_url(source)
+        planned.setdefault(url, Planned(source, url, problem))
+    return list(planned.values())
 
 
 def workers_for(settings: Settings) -> int:
@@ -130,7 +193,7 @@ class Writer:
         if not self.pending:
             return
         results = []
-        with self.db.atomic():
+        with write_transaction(self.db):  # BEGIN IMMEDIATE: overlapping ingests wait their turn
             for fetched, prepared in self.pending:
                 results.append(self._write(fetched, prepared))
         self.pending = []
@@ -152,7 +215,8 @@ class Writer:
 
 def job_for(fetched: FetchResult, settings: Settings) -> Job:
     return Job(url=fetched.final_url or fetched.url, body=fetched.body, sha256=fetched.sha256,
-               encoding=fetched.encoding, raw_dir=str(settings.raw_dir))
+               encoding=fetched.encoding, raw_dir=str(settings.raw_dir),
+               max_chars=settings.max_text_chars, max_seconds=settings.extract_seconds)
 
 
 def ingest(
@@ -161,34 +225,32 @@ def ingest(
     *,
     nlp: Language | None = None,
     on_result: Callable[[SourceResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> IngestSummary:
-    """Fetch, clean, extract and store every source; a failing source is recorded and skipped.
+    """Fetch, clean, extract and store every source; a failing source is recorded and the batch goes on.
 
     Clean + extract run in ``workers_for(settings)`` processes (in this one when ``nlp`` is given or
-    there is one worker), fed by the fetcher threads; this process writes."""
+    there is one worker), fed by the fetcher threads; this process writes. Once ``stop`` is set (Ctrl-C)
+    no new fetch starts; pages in hand are finished (each commits or rolls back whole) and the summary so
+    far is returned."""
     db = open_db(str(settings.db_path))
     summary = IngestSummary()
+
+    def record(result: SourceResult) -> None:
+        summary.results.append(result)
+        if on_result:
+            on_result(result)
+
     expanded = expand_sources(sources)
     warcs = [s for s in expanded if is_warc(s)]
-    urls = [source_url(s) for s in expanded if not is_warc(s)]
-    todo: list[str] = []
-    for url in dict.fromkeys(urls):  # same URL twice in one batch: once
-        is_remote = url.startswith(("http://", "https://"))
-        cached = (is_remote and not settings.refresh
-                  and recently_fetched(db, url, settings.refetch_after_hours))
-        if cached:
-            result = SourceResult(url, ok=True, article_id=cached, skipped=True)
-            summary.results.append(result)
-            if on_result:
-                on_result(result)
-        else:
-            todo.append(url)
-
+    todo = plan_fetches(db, [s for s in expanded if not is_warc(s)], settings, record)
     writer = Writer(db, summary, on_result)
     try:
         with runner(workers_for(settings), writer.add, nlp=nlp) as pool:
             for path in warcs:  # web archives: their pages as if fetched, in file order
-                ingest_warc(db, path, settings, pool, writer, summary, on_result)
+                if stop is not None and stop.is_set():
+                    break
+                ingest_warc(db, path, settings, pool, writer, summary, on_result, stop=stop)
 
             def handle(fetched: FetchResult) -> None:
                 if fetched.ok and not fetched.not_modified:
@@ -198,12 +260,32 @@ def ingest(
                 pool.poll()
                 writer.flush_if_due()
 
-            fetch_many(todo, settings, on_result=handle, validators=last_validators(db, todo))
+            fetch_many(todo, settings, on_result=handle, validators=last_validators(db, todo), stop=stop)
             pool.drain()
         writer.flush()
     finally:
         db.close()
     return summary
+
+
+def plan_fetches(db: sqlite_utils.Database, sources: list[str], settings: Settings,
+                 record: Callable[[SourceResult], None]) -> list[str]:
+    """The URLs to fetch. Sources that cannot be fetched at all are recorded as failures before any fetch;
+    URLs fetched recently are reported as cached with the trials stored for them."""
+    todo: list[str] = []
+    for item in plan_sources(sources):
+        if item.problem:
+            save_page(db, FetchResult(url=item.url, fetched_at=now_iso(), error=item.problem))
+            record(SourceResult(item.url, ok=False, error=item.problem))
+            continue
+        is_remote = item.url.startswith(("http://", "https://"))
+        cached = (is_remote and not settings.refresh
+                  and recently_fetched(db, item.url, settings.refetch_after_hours))
+        if cached:
+            record(SourceResult(item.url, ok=True, article_id=cached, skipped=True, trials=trial_count(db, cached)))
+        else:
+            todo.append(item.url)
+    return todo
 
 
 def store_prepared(db: sqlite_utils.Database, fetched: FetchResult, prepared: Prepared | None, *,
@@ -214,7 +296,8 @@ def store_prepared(db: sqlite_utils.Database, fetched: FetchResult, prepared: Pr
         # 304: the stored article is current; the attempt is recorded against it
         article_id = last_ok_article(db, fetched.url)
         save_page(db, fetched, article_id=article_id)
-        return SourceResult(fetched.url, ok=True, article_id=article_id, skipped=True)
+        return SourceResult(fetched.url, ok=True, article_id=article_id, skipped=True,
+                            trials=trial_count(db, article_id) if article_id else 0)
     if prepared is None:
         save_page(db, fetched)
         return SourceResult(fetched.url, ok=False, error=fetched.error)
@@ -253,7 +336,8 @@ def reprocess(settings: Settings, *, nlp: Language | None = None,
                                       content_type=row["content_type"], encoding=row["encoding"],
                                       sha256=row["sha256"], fetched_at=None)
                 pool.submit(fetched, Job(url=row["final_url"] or row["url"], body=None, sha256=row["sha256"],
-                                         encoding=row["encoding"], raw_dir=str(settings.raw_dir)))
+                                         encoding=row["encoding"], raw_dir=str(settings.raw_dir),
+                                         max_chars=settings.max_text_chars, max_seconds=settings.extract_seconds))
                 writer.flush_if_due()
             pool.drain()
         writer.flush()
@@ -263,7 +347,8 @@ def reprocess(settings: Settings, *, nlp: Language | None = None,
 
 
 def ingest_warc(db: sqlite_utils.Database, path: str, settings: Settings, pool, writer: Writer,
-                summary: IngestSummary, on_result: Callable[[SourceResult], None] | None = None) -> None:
+                summary: IngestSummary, on_result: Callable[[SourceResult], None] | None = None, *,
+                stop: threading.Event | None = None) -> None:
     """Hand every HTML response of one local WARC file to the workers, as if it had been fetched.
 
     A capture stored by an earlier run is skipped as cached (``--refresh`` stores it again), as a
@@ -272,10 +357,19 @@ def ingest_warc(db: sqlite_utils.Database, path: str, settings: Settings, pool, 
     stats = WarcStats()
     try:
         with open(path, "rb") as stream:
+            seen: set[tuple] = set()
             for fetched in warc_fetches(stream, stats, source=path):
+                if stop is not None and stop.is_set():
+                    break
+                capture = (fetched.url, fetched.fetched_at, fetched.sha256)
+                if capture in seen:  # the same capture twice in one archive: let the first one land first
+                    pool.drain()
+                    writer.flush()
+                seen.add(capture)
                 cached = None if settings.refresh else stored_capture(db, fetched)
                 if cached:
-                    result = SourceResult(fetched.url, ok=True, article_id=cached, skipped=True)
+                    result = SourceResult(fetched.url, ok=True, article_id=cached, skipped=True,
+                                          trials=trial_count(db, cached))
                     summary.results.append(result)
                     if on_result:
                         on_result(result)

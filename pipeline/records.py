@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -376,11 +377,13 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
         for i, f in items("HEDGE"):
             if f.data["cue"] not in hedges[i]:
                 hedges[i].append(f.data["cue"])
+        spans = sorted((starts[k], starts[k] + len(sent_text[k]), k) for k in bucket.sents)  # disjoint sentences
         for outcome in trial.outcomes:
-            i = next((k for k in bucket.sents if starts[k] <= outcome.start < starts[k] + len(sent_text[k])), None)
+            j = bisect.bisect_right(spans, (outcome.start, float("inf"), 0)) - 1
+            i = spans[j][2] if j >= 0 and spans[j][0] <= outcome.start < spans[j][1] else None
             outcome.hedges = hedges.get(i, [])
         trial.outcomes = keep_outcomes(text, sents, bucket.sents, trial.outcomes, trial)
-        attribute_outcomes(text, sents, bucket.sents, trial.outcomes, arms, arm_mentions, trial)
+        attribute_outcomes(text, sents, bucket.sents, trial.outcomes, arms, arm_mentions, trial, pooled_cue=ALL_GROUPS)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
                 or (trial.terminated and bucket.role == "mentioned"))
@@ -673,6 +676,9 @@ def build_arms(text: str, starts: dict[int, int], sent_text: dict[int, str], ite
     return arms
 
 
+MAX_DOSE_ARMS = 40  # the most arms the dev and corpus texts give one trial is 18
+
+
 def _add_dose_arm(arms: list[Arm], dose_arm: dict[int, Arm], doses: list[Dose], drugs: list[str | None],
                   start: int, end: int, evidence: set[int], sent: int) -> None:
     names = [d for d in drugs if d]
@@ -687,6 +693,8 @@ def _add_dose_arm(arms: list[Arm], dose_arm: dict[int, Arm], doses: list[Dose], 
                 old.frequency = old.frequency or new.frequency
                 dose_arm[new.start] = arm
             return
+    if len(arms) >= MAX_DOSE_ARMS:
+        return  # a page naming hundreds of doses is a table or a list, not arms: bound the work
     unit = doses[0].unit or ""
     amount = f"{_fmt(doses[0].value)}{' ' + unit if unit else ''}"
     label = f"{intervention} {amount}" if intervention else amount
@@ -784,35 +792,71 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
 # --- outcomes ---------------------------------------------------------------------------
 
 
-def arm_mentions(sent: str, offset: int, arms: list[Arm]) -> list[tuple[int, Arm]]:
+def arm_mentions(sent: str, offset: int, arms: list[Arm], names: ArmNames | None = None) -> list[tuple[int, Arm]]:
     """Positions (absolute) where an arm is named in a sentence: by its label, its intervention,
-    or a word that names no other arm ("surgery" names both robotic and open surgery arms)."""
-    words_of = {id(arm): _name_words(arm) for arm in arms}
+    or a word that names no other arm ("surgery" names both robotic and open surgery arms).
+
+    ``names`` (built once per trial) keeps this linear: only names whose first word starts a word of
+    the sentence are searched for, so a page with hundreds of arms costs no more per sentence."""
+    names = names or ArmNames(arms)
     out = []
-    for arm in arms:
-        others = set().union(*(words_of[id(a)] for a in arms if a is not arm)) if len(arms) > 1 else set()
-        names = {arm.label.lower()} | ({arm.intervention.lower()} if arm.intervention else set())
-        names |= words_of[id(arm)] - others
-        if arm.label in ("placebo", "sham") and not any("control" in a.label for a in arms):
-            names.add("control")  # "the control group" of a placebo-controlled trial
-        if arm.label == "sham":
-            names |= {"simulated", "fake", "mock", "inactive"}  # "a simulated acupuncture treatment"
-        distinctive = words_of[id(arm)] - others
-        for name in names:
-            if not name or len(name) < 3:
-                continue
-            # a distinctive word of six letters or more also names the arm as a stem ("gradual" in "gradualists")
-            stem = name in distinctive and len(name) >= 6 and not COMPARATOR_WORDS.fullmatch(name)
-            tail = r"[a-z]*\b" if stem else r"(?:s|es)?\b"
-            for m in re.finditer(r"\b" + re.escape(name) + tail, sent, re.I):
-                out.append((offset + m.start(), arm))
-    active = [a for a in arms if not COMPARATOR_WORDS.search(a.label)]
-    if len(active) == 1 and len(active) < len(arms):
+    for arm, _name, pattern in names.candidates(sent):
+        for m in pattern.finditer(sent):
+            out.append((offset + m.start(), arm))
+    if names.active is not None:
         # "the intervention group", "the treatment arm": the one active arm of a controlled trial
         for m in ACTIVE_GROUP.finditer(sent):
-            out.append((offset + m.start(), active[0]))
+            out.append((offset + m.start(), names.active))
     out.sort(key=lambda p: p[0])
     return out
+
+
+class ArmNames:
+    """The names of a trial's arms, worked out once (not per sentence) and indexed by their first word."""
+
+    PREFIX = 24  # longest first-word prefix indexed; a longer first word is looked up by its first 24 letters
+
+    def __init__(self, arms: list[Arm]) -> None:
+        words_of = [_name_words(arm) for arm in arms]
+        shared = Counter(w for words in words_of for w in words)  # a word in two arms' names names neither
+        self.entries: list[tuple[Arm, str, re.Pattern]] = []
+        for arm, words in zip(arms, words_of, strict=True):
+            distinctive = {w for w in words if shared[w] == 1} if len(arms) > 1 else set(words)
+            names = {arm.label.lower()} | ({arm.intervention.lower()} if arm.intervention else set())
+            names |= distinctive
+            if arm.label in ("placebo", "sham") and not any("control" in a.label for a in arms):
+                names.add("control")  # "the control group" of a placebo-controlled trial
+            if arm.label == "sham":
+                names |= {"simulated", "fake", "mock", "inactive"}  # "a simulated acupuncture treatment"
+            for name in names:
+                if not name or len(name) < 3:
+                    continue
+                # a distinctive word of six letters or more also names the arm as a stem ("gradual" in "gradualists")
+                stem = name in distinctive and len(name) >= 6 and not COMPARATOR_WORDS.fullmatch(name)
+                tail = r"[a-z]*\b" if stem else r"(?:s|es)?\b"
+                self.entries.append((arm, name, re.compile(r"\b" + re.escape(name) + tail, re.I)))
+        self.by_head: dict[str, list[int]] = defaultdict(list)
+        self.always: list[int] = []
+        for k, (_, name, _) in enumerate(self.entries):
+            head = re.match(r"[a-z0-9_]+", name)
+            if head and head.group().isascii():
+                self.by_head[head.group()[:self.PREFIX]].append(k)
+            else:
+                self.always.append(k)  # a name that does not start with an ASCII word: always searched
+        active = [a for a in arms if not COMPARATOR_WORDS.search(a.label)]
+        self.active = active[0] if len(active) == 1 and len(active) < len(arms) else None
+
+    def candidates(self, sent: str) -> list[tuple[Arm, str, re.Pattern]]:
+        """The names that may occur in ``sent``, in the order the arms and names were listed."""
+        if not self.entries:
+            return []
+        picked = set(self.always)
+        for token in re.findall(r"\w+", sent.lower()):
+            for n in range(1, min(len(token), self.PREFIX) + 1):
+                hits = self.by_head.get(token[:n])
+                if hits:
+                    picked.update(hits)
+        return [self.entries[k] for k in sorted(picked)]
 
 
 def _name_words(arm: Arm) -> set[str]:
@@ -848,13 +892,18 @@ def build_outcomes(starts: dict[int, int], sent_text: dict[int, str], items, arm
     for i, f in items("DOSE"):
         dose_found[i].append(f)
 
+    names = ArmNames(arms)  # once per trial, not per sentence: linear in the number of arms
+    arms_by_dose: dict[tuple, list[Arm]] = defaultdict(list)
+    for arm in arms:
+        for key in dict.fromkeys((d.value, d.unit) for d in arm.doses):
+            arms_by_dose[key].append(arm)
+
     def sentence_mentions(k: int) -> list[tuple[int, Arm]]:
-        found = arm_mentions(sent_text[k], starts[k], arms)
+        found = arm_mentions(sent_text[k], starts[k], arms, names)
         # an arm is also named by its dose: "At 600 IUs, stiffness increased"
         for dose in dose_found.get(k, []):
-            for arm in arms:
-                if any((d.value, d.unit) == (dose.data["value"], dose.data["unit"]) for d in arm.doses):
-                    found.append((dose.start, arm))
+            for arm in arms_by_dose.get((dose.data["value"], dose.data["unit"]), []):
+                found.append((dose.start, arm))
         return sorted(found, key=lambda p: p[0])
     by_sentence: dict[int, list[Found]] = defaultdict(list)
     for i, f in items("OUTCOME"):

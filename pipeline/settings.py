@@ -24,6 +24,9 @@ class Settings(FetchSettings):
     refresh: bool = False
     refetch_after_hours: float = 24.0
     workers: int | None = None  # processes for clean + extract; None: one per core
+    # The per-page extraction budget: a longer text or a slower run is recorded as the page's failure.
+    max_text_chars: int = 500_000
+    extract_seconds: float = 60.0
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -43,6 +43,8 @@ class Job:
     sha256: str | None
     encoding: str | None
     raw_dir: str
+    max_chars: int | None = None  # the per-page extraction budget (text length, seconds)
+    max_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,12 @@ def prepare(nlp: Language, job: Job) -> Prepared:
             body = job.body
             save_raw(job.raw_dir, body, job.sha256)
         page = clean_html(body, job.url, encoding=job.encoding)
-        claims = extract(nlp, page)
+        claims = extract(nlp, page, max_chars=job.max_chars, max_seconds=job.max_seconds)
         return Prepared(page=page, claims=claims, fingerprint=content_fingerprint(page.text))
     except ClaimsError as exc:
         return Prepared(error=exc.message)
     except Exception as exc:  # a bug or a resource limit on one page is that page's recorded failure
-        return Prepared(error=f"internal error: {exc.__class__.__name__}: {exc}")
+        return Prepared(error=f"{exc.__class__.__name__}: {exc}")
 
 
 # --- in the calling process ---------------------------------------------------------------

@@ -89,3 +89,32 @@ def _repair_mojibake(text: str) -> str:
 
         return re.sub(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u2122]{1,3}", fix, text)
     return fixed
+
+
+# Magic numbers of formats that arrive renamed `.html` or served as text/html by mistake.
+BINARY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"), (b"%PDF-", "PDF document"), (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip data"), (b"RIFF", "RIFF media"), (b"\x00\x00\x01\x00", "icon"),
+    (b"\x7fELF", "executable"), (b"SQLite format 3\x00", "SQLite database"),
+)
+CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+
+
+def binary_reason(body: bytes) -> str | None:
+    """Why ``body`` is not a text page (a known binary format, NUL bytes, control bytes), or None.
+
+    UTF-16 with a BOM is text; UTF-16 without one is refused: decoding it as a single-byte charset
+    would store mojibake as an article."""
+    head = body[:8192]
+    for magic, name in BINARY_MAGIC:
+        if head.startswith(magic):
+            return f"not a text page: {name}"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if b"\x00" in head:
+        return "not a text page: NUL bytes (binary data, or UTF-16 without a byte-order mark)"
+    controls = sum(head.count(bytes([b])) for b in CONTROL_BYTES)
+    if head and controls / len(head) > 0.05:
+        return "not a text page: control bytes (binary data)"
+    return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import http
+import logging
 import re
 import socket
 import threading
@@ -12,17 +14,19 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
+import urllib3.connection
 from protego import Protego
 from requests.adapters import HTTPAdapter
 
 from models.records import FetchResult
+from scrapers.encoding import binary_reason
 
 
 @dataclass
@@ -88,11 +92,82 @@ def host_key(url: str) -> str:
 # --- session, robots, rate limits -------------------------------------------------------
 
 
+# The socket each fetch thread waits on, by thread id, so that a watchdog can cut it at the URL's
+# deadline: a server that drips its status line or headers a byte at a time resets every read timeout.
+_WAITING: dict[int, socket.socket] = {}
+
+
+class _WatchedConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self, *args, **kwargs):
+        _WAITING[threading.get_ident()] = self.sock
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self, *args, **kwargs):
+        _WAITING[threading.get_ident()] = self.sock
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedHTTPSPool}
+
+
+class _Watchdog:
+    """At ``deadline``, shuts down the socket the calling thread waits on; ``fired`` says it did."""
+
+    def __init__(self, deadline: float) -> None:
+        self.fired = False
+        self.owner = threading.get_ident()
+        self.timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self.timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _WAITING.pop(self.owner, None)
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        _WAITING.pop(self.owner, None)
+
+    def _fire(self) -> None:
+        sock = _WAITING.get(self.owner)
+        if sock is not None:
+            self.fired = True
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
+
+
+class _QuietHeaderWarnings(logging.Filter):
+    """urllib3 logs a traceback when headers end early, which is what a cut-off drip-feed looks like;
+    the fetch records its own reason for the page."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to parse headers")
+
+
+_HEADER_FILTER = _QuietHeaderWarnings()
+
+
 def make_session(settings: Settings) -> requests.Session:
     """One session per run: pooled connections, the project's User-Agent, a redirect cap."""
+    logging.getLogger("urllib3.connection").addFilter(_HEADER_FILTER)  # a set: adding twice is once
     session = requests.Session()
     pool = max(settings.concurrency, settings.per_host_concurrency, 4)
-    adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
+    adapter = _WatchedAdapter(pool_connections=pool, pool_maxsize=pool, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({
@@ -172,11 +247,12 @@ def _fetch_robots(key: str, session: requests.Session, settings: Settings,
     if gate is not None:
         gate.wait_turn()
     try:
-        resp = session.get(f"{key}/robots.txt", timeout=settings.timeout, allow_redirects=True, stream=True)
-        body = _read_capped(resp, 512 * 1024)
-        status = resp.status_code
-        resp.close()
-    except (requests.RequestException, OSError):
+        with _Watchdog(time.monotonic() + settings.timeout):  # one request: a dripping robots.txt must not hang the host
+            resp = session.get(f"{key}/robots.txt", timeout=settings.timeout, allow_redirects=True, stream=True)
+            body = _read_capped(resp, 512 * 1024)
+            status = resp.status_code
+            resp.close()
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
         # The host is unreachable: fetching the page will fail with the precise reason.
         return None
     if status >= 500:
@@ -257,24 +333,36 @@ def _attempt(url: str, session: requests.Session, settings: Settings, headers: d
     remaining = max(0.1, deadline - time.monotonic())
     timeout = min(settings.timeout, remaining)
     backoff = settings.backoff * (2 ** (attempt - 1))
+    watchdog = _Watchdog(deadline)
     try:
-        resp = session.get(url, headers=headers, timeout=timeout, allow_redirects=True, stream=True)
-    except requests.TooManyRedirects:
-        return {"error": f"too many redirects (more than {settings.max_redirects})"}
-    except requests.Timeout:
-        return {"error": f"timed out after {timeout:g}s", "retry_in": backoff}
-    except requests.exceptions.InvalidURL as exc:
-        return {"error": f"invalid URL: {exc}"}
-    except requests.ConnectionError as exc:
-        reason = _connection_reason(exc)
-        # A name that does not resolve will not resolve a second later either.
-        return {"error": reason} if reason == "DNS lookup failed" else {"error": reason, "retry_in": backoff}
+        with watchdog:
+            resp = session.get(url, headers=headers, timeout=timeout, allow_redirects=True, stream=True)
     except requests.RequestException as exc:
-        return {"error": f"request failed: {exc.__class__.__name__}: {exc}"}
+        if watchdog.fired:
+            return {"error": "timed out waiting for the response (total time budget exceeded)"}
+        return _request_failed(exc, settings, timeout, backoff)
+    if watchdog.fired:  # cut off inside the headers: what arrived is not a response
+        resp.close()
+        return {"error": "timed out waiting for the response (total time budget exceeded)"}
     try:
         return _read_response(resp, url, settings, deadline, backoff)
     finally:
         resp.close()
+
+
+def _request_failed(exc: requests.RequestException, settings: Settings, timeout: float, backoff: float) -> dict:
+    """FetchResult fields for a request that brought no response."""
+    if isinstance(exc, requests.TooManyRedirects):
+        return {"error": f"too many redirects (more than {settings.max_redirects})"}
+    if isinstance(exc, requests.Timeout):
+        return {"error": f"timed out after {timeout:g}s", "retry_in": backoff}
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return {"error": f"invalid URL: {exc}"}
+    if isinstance(exc, requests.ConnectionError):
+        reason = _connection_reason(exc)
+        # A name that does not resolve will not resolve a second later either.
+        return {"error": reason} if reason == "DNS lookup failed" else {"error": reason, "retry_in": backoff}
+    return {"error": f"request failed: {exc.__class__.__name__}: {exc}"}
 
 
 def _read_response(resp: requests.Response, url: str, settings: Settings, deadline: float,
@@ -303,14 +391,16 @@ def _read_response(resp: requests.Response, url: str, settings: Settings, deadli
     if length and length.isdigit() and int(length) > settings.max_bytes and encoding_header in ("", "identity"):
         return {**fields, "error": f"body larger than {_mb(settings.max_bytes)} (Content-Length {int(length)})"}
     try:
-        body = _read_body(resp, settings.max_bytes, deadline, encoding_header)
+        body = _read_body(resp, settings.max_bytes, deadline, encoding_header, settings.timeout)
     except _BodyError as exc:
         return {**fields, "error": str(exc)}
-    except (requests.RequestException, OSError) as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         return {**fields, "error": f"connection broken while reading the body: {exc.__class__.__name__}",
                 "retry_in": backoff}
     if not body.strip():
         return {**fields, "error": "empty body"}
+    if reason := binary_reason(body):
+        return {**fields, "error": reason}
     if not content_type and not _looks_like_html(body):
         return {**fields, "error": "unsupported content type (none declared, body is not HTML)"}
     # The cleaner decodes the body once; the fetch keeps the charset the server declared.
@@ -321,9 +411,14 @@ class _BodyError(Exception):
     """A body that must not be used: too large, truncated, corrupt, too slow."""
 
 
-def _read_body(resp: requests.Response, cap: int, deadline: float, content_encoding: str) -> bytes:
+def _read_body(resp: requests.Response, cap: int, deadline: float, content_encoding: str,
+               read_timeout: float | None = None) -> bytes:
     """Stream the body, decompressing ourselves so that a truncated gzip is noticed and the cap
-    applies to decoded bytes (a small gzip can expand to gigabytes)."""
+    applies to decoded bytes (a small gzip can expand to gigabytes).
+
+    The time budget holds whatever the server does: each read returns what has arrived (``read1``),
+    the deadline is checked after every read, and the socket timeout is cut to the time left, so
+    neither a server that drips one byte a second nor one that stalls outlives the budget."""
     decoder = None
     if content_encoding in ("gzip", "x-gzip"):
         decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -331,8 +426,19 @@ def _read_body(resp: requests.Response, cap: int, deadline: float, content_encod
         decoder = zlib.decompressobj()
     out = bytearray()
     raw = resp.raw
-    stream = raw.stream(CHUNK, decode_content=decoder is None)
-    for chunk in stream:
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _BodyError("timed out while reading the body (total time budget exceeded)")
+        _set_socket_timeout(raw, min(read_timeout or remaining, remaining))
+        try:
+            chunk = raw.read1(CHUNK, decode_content=decoder is None)
+        except (TimeoutError, urllib3.exceptions.ReadTimeoutError) as exc:
+            if time.monotonic() >= deadline - 0.05:
+                raise _BodyError("timed out while reading the body (total time budget exceeded)") from exc
+            raise _BodyError(f"timed out while reading the body (no data for {read_timeout:g}s)") from exc
+        if not chunk:
+            break
         if decoder is not None:
             try:
                 chunk = decoder.decompress(chunk, cap + 1 - len(out))
@@ -341,11 +447,20 @@ def _read_body(resp: requests.Response, cap: int, deadline: float, content_encod
         out += chunk
         if len(out) > cap:
             raise _BodyError(f"body larger than {_mb(cap)} (cut off while streaming)")
-        if time.monotonic() > deadline:
-            raise _BodyError("timed out while reading the body (total time budget exceeded)")
     if decoder is not None and not decoder.eof:
         raise _BodyError(f"truncated {content_encoding} body ({len(out)} bytes decoded before it ended)")
     return bytes(out)
+
+
+def _set_socket_timeout(raw: urllib3.HTTPResponse, seconds: float) -> None:
+    """Cut the socket timeout of a streaming response to ``seconds`` (the time left in the budget)."""
+    connection = getattr(raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(0.05, seconds))
+        except OSError:
+            pass  # already closed: the next read says so
 
 
 def _looks_like_html(body: bytes) -> bool:
@@ -445,6 +560,8 @@ def _fetch_file(url: str, settings: Settings, fetched_at: str, started: float) -
         return done(error=f"cannot read {path}: {exc.strerror or exc}")
     if not body.strip():
         return done(error="empty body")
+    if reason := binary_reason(body):
+        return done(error=reason)
     content_type = "application/xhtml+xml" if ".xhtml" in path.name.lower() else "text/html"
     return done(body=body, sha256=hashlib.sha256(body).hexdigest(), encoding=None, content_type=content_type)
 
@@ -465,48 +582,46 @@ def _gunzip_capped(data: bytes, cap: int) -> bytes:
 # --- many pages -------------------------------------------------------------------------
 
 
-def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,  # noqa: C901  (listed offender: split when next changed)
+def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Session | None = None,
                on_result: Callable[[FetchResult], None] | None = None,
-               validators: dict[str, tuple[str | None, str | None]] | None = None) -> list[FetchResult]:
+               validators: dict[str, tuple[str | None, str | None]] | None = None,
+               stop: threading.Event | None = None) -> list[FetchResult]:
     """Fetch every URL, concurrently across hosts, politely per host. Results come back in input order;
     ``on_result`` is called in the calling thread as each one finishes (so it may write to SQLite).
-    ``validators`` maps a URL to the (ETag, Last-Modified) of its last fetch for a conditional request."""
+    ``validators`` maps a URL to the (ETag, Last-Modified) of its last fetch for a conditional request.
+
+    Once ``stop`` is set no new fetch starts and the call returns at once with what has arrived
+    (URLs not fetched come back as ``not fetched: stopped``); a fetch in flight is abandoned in its
+    daemon thread, never waited for."""
     validators = validators or {}
     urls = list(urls)
     if not urls:
         return []
+    stop = stop or threading.Event()
     session = session or make_session(settings)
     robots = RobotsCache()
     gates = Gates(settings)
     results: list[FetchResult | None] = [None] * len(urls)
 
-    # One queue per host, drained by at most per_host_concurrency workers: a slow host never
-    # ties up every worker while other hosts wait.
-    queues: dict[str, list[int]] = defaultdict(list)
-    for index, url in enumerate(urls):
-        queues[host_key(url)].append(index)
-    lanes: list[tuple[str, list[int]]] = []
-    for key, indexes in queues.items():
-        width = settings.concurrency if not key else max(1, settings.per_host_concurrency)
-        width = min(width, len(indexes))
-        lanes.extend((key, indexes[lane::width]) for lane in range(width))
+    slots = threading.BoundedSemaphore(max(1, settings.concurrency))  # fetches in flight, all hosts
 
-    def _fetch_one(url: str) -> FetchResult:
+    def fetch_one(url: str) -> FetchResult:
         etag, last_modified = validators.get(url, (None, None))
         gate = gates(url) if host_key(url) else None
-        if gate is None:
-            return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=None)
-        with gate.slots:
+        with slots, gate.slots if gate is not None else contextlib.nullcontext():
+            if stop.is_set():
+                return FetchResult(url=url, fetched_at=_now(), error="not fetched: stopped")
             return _fetch(url, session, settings, robots=robots, etag=etag, last_modified=last_modified, gate=gate)
 
-    # Lanes yield per URL so on_result fires as each page arrives, not per lane.
     done_queue: list[tuple[int, FetchResult]] = []
     cond = threading.Condition()
 
     def lane_worker(indexes: list[int]) -> None:
         for i in indexes:
+            if stop.is_set():
+                return
             try:
-                result = _fetch_one(urls[i])
+                result = fetch_one(urls[i])
             except Exception as exc:  # a bug must not lose the rest of the batch; it is recorded
                 result = FetchResult(url=urls[i], fetched_at=_now(),
                                      error=f"internal error: {exc.__class__.__name__}: {exc}")
@@ -514,24 +629,38 @@ def fetch_many(urls: Iterable[str], settings: Settings, *, session: requests.Ses
                 done_queue.append((i, result))
                 cond.notify()
 
-    workers = max(1, min(settings.concurrency, len(lanes)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        futures = [pool.submit(lane_worker, indexes) for _, indexes in lanes]
-        received = 0
-        while received < len(urls):
-            with cond:
-                while not done_queue:
-                    if all(f.done() for f in futures) and not done_queue:
-                        break
-                    cond.wait(timeout=0.5)
-                batch, done_queue[:] = list(done_queue), []
-            if not batch and all(f.done() for f in futures):
-                break
-            for i, result in batch:
-                results[i] = result
-                received += 1
-                if on_result:
-                    on_result(result)
-        for future in as_completed(futures):
-            future.result()
-    return [r if r is not None else FetchResult(url=urls[i], error="not fetched") for i, r in enumerate(results)]
+    # Lanes are daemon threads, not a pool: a stopped run must not wait for a slow server at exit.
+    threads = [threading.Thread(target=lane_worker, args=(indexes,), name=f"fetch-{n}", daemon=True)
+               for n, indexes in enumerate(_lanes(urls, settings))]
+    for thread in threads:
+        thread.start()
+    received = 0
+    while received < len(urls) and not stop.is_set():
+        with cond:
+            if not done_queue:
+                cond.wait(timeout=0.1)
+            batch, done_queue[:] = list(done_queue), []
+            finished = not batch and not done_queue and not any(t.is_alive() for t in threads)
+        for i, result in batch:
+            results[i] = result
+            received += 1
+            if on_result:
+                on_result(result)
+        if finished:
+            break
+    reason = "not fetched: stopped" if stop.is_set() else "not fetched"
+    return [r if r is not None else FetchResult(url=urls[i], error=reason) for i, r in enumerate(results)]
+
+
+def _lanes(urls: list[str], settings: Settings) -> list[list[int]]:
+    """One queue per host, drained by at most per_host_concurrency lanes: a slow host never ties up
+    every lane while other hosts wait. Local files share the lanes of the overall concurrency."""
+    queues: dict[str, list[int]] = defaultdict(list)
+    for index, url in enumerate(urls):
+        queues[host_key(url)].append(index)
+    lanes: list[list[int]] = []
+    for key, indexes in queues.items():
+        width = settings.concurrency if not key else max(1, settings.per_host_concurrency)
+        width = min(width, len(indexes))
+        lanes.extend(indexes[lane::width] for lane in range(width))
+    return lanes

@@ -120,6 +120,63 @@ class LocalServer:
         self.httpd.server_close()
 
 
+# Odd servers, as ``Response.body`` callables: they write the whole reply themselves.
+
+
+def drip(body: bytes, interval: float, content_type: str = "text/html; charset=utf-8") -> Callable:
+    """Headers at once, then the body one byte every ``interval`` seconds (each byte resets a read timeout)."""
+
+    def reply(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        try:
+            for i in range(len(body)):
+                handler.wfile.write(body[i:i + 1])
+                handler.wfile.flush()
+                time.sleep(interval)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    return reply
+
+
+def stall(seconds: float, first: bytes = b"<html><body><p>") -> Callable:
+    """Headers and a first few bytes, then silence for ``seconds``."""
+
+    def reply(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        try:
+            handler.wfile.write(first)
+            handler.wfile.flush()
+            time.sleep(seconds)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    return reply
+
+
+def endless(chunk: bytes = b"<p>" + b"x" * 65536 + b"</p>") -> Callable:
+    """A body without Content-Length that never ends (until the client hangs up): the byte cap must cut it."""
+
+    def reply(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        try:
+            while True:
+                handler.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    return reply
+
+
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
     srv = LocalServer().start()

@@ -123,16 +123,16 @@ def eval_command(
 
     Example:
 
+    \b
         claims eval --gold ../shared/gold/dev.jsonl --errors
     """
-    if not gold_path.exists():
-        click.echo(f"skipped: gold file {gold_path} not found")
-        return
+    if not gold_path.is_file():
+        # a gate that cannot run must not pass: `make eval` checks for ../shared itself and skips there
+        raise click.ClickException(f"gold file {gold_path} not found")
     try:
         loaded = load_gold(gold_path, corpus_path)
         if loaded is None:
-            click.echo(f"skipped: corpus {corpus_path} not found")
-            return
+            raise click.ClickException(f"corpus {corpus_path} not found")
         gold, texts = loaded
         gold, preds, notes = _predictions(gold, texts, pred_path)
         report = score(gold, preds, texts)
@@ -187,6 +187,7 @@ def eval_sizes_command(shared: Path) -> None:
 
     Example:
 
+    \b
         claims eval-sizes --shared ../shared
     """
     loaded = load_samplesize(shared)

@@ -12,7 +12,7 @@ from models.errors import ClaimsError
 from models.records import CleanPage
 from pipeline.cli.options import MODELS_OPTION
 from pipeline.extract import extract as extract_claims
-from pipeline.ingest import HTML_SUFFIXES, expand_sources, source_url
+from pipeline.ingest import HTML_SUFFIXES, expand_sources, source_problem, source_url
 from pipeline.nlp import build_nlp
 from pipeline.settings import Settings
 from scrapers.clean import clean_html
@@ -30,25 +30,19 @@ def extract(source: str | None, jsonl_path, indent: int) -> None:
 
     HTML files and URLs are cleaned first; other files and stdin are read as plain text.
     Output follows the annotation guideline's schema: study_type and trials with arms, doses,
-    outcomes and evidence offsets into the article text.
+    outcomes and evidence offsets into the article text. A --jsonl line whose text cannot be
+    used (not a string, too long) gives {"id", "error"}; the rest go on and the exit code is 1.
 
     Example:
 
+    \b
         claims extract data/samples/baclofen-alcohol-trial.html
         claims extract --jsonl articles.jsonl > predictions.jsonl
     """
     nlp = build_nlp()
     if jsonl_path is not None:
-        for line_no, line in enumerate(jsonl_path, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                text = record["text"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise click.ClickException(f"line {line_no}: expected a JSON object with 'text': {exc}") from exc
-            out = {"id": record.get("id"), **extract_claims(nlp, text).to_json(text)}
-            click.echo(json.dumps(out, ensure_ascii=False))
+        if _extract_jsonl(nlp, jsonl_path):
+            sys.exit(1)
         return
     if source is None:
         raise click.UsageError("give a FILE, URL or -, or --jsonl IN.jsonl")
@@ -58,14 +52,48 @@ def extract(source: str | None, jsonl_path, indent: int) -> None:
     click.echo(json.dumps(out, ensure_ascii=False, indent=indent))
 
 
+def _extract_jsonl(nlp, lines) -> int:
+    """One output line per input line; a line whose text cannot be used gives {"id", "error"} and the
+    batch goes on. Returns the number of such lines."""
+    settings = Settings()
+    failed = 0
+    for line_no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise click.ClickException(f"line {line_no}: expected a JSON object with 'text': {exc}") from exc
+        try:
+            if not isinstance(text, str):
+                raise ClaimsError(f"line {line_no}: 'text' is {type(text).__name__}, not a string")
+            out = {"id": record.get("id"),
+                   **extract_claims(nlp, text, max_chars=settings.max_text_chars,
+                                    max_seconds=settings.extract_seconds).to_json(text)}
+        except ClaimsError as exc:
+            failed += 1
+            out = {"id": record.get("id"), "error": exc.message}
+        click.echo(json.dumps(out, ensure_ascii=False))
+    return failed
+
+
 def _read_source(source: str) -> CleanPage:
     """A cleaned page from a URL or HTML file; plain text from a file or stdin as it is."""
+    if problem := source_problem(source):
+        raise click.ClickException(f"{source}: {problem}")
     if source == "-":
-        return CleanPage(url="-", text=sys.stdin.read())
+        data = sys.stdin.buffer.read()
+        try:
+            return CleanPage(url="-", text=data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"stdin is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
     is_html = source.startswith(("http://", "https://", "file://")) or source.lower().endswith(HTML_SUFFIXES)
     if not is_html:
         try:
             return CleanPage(url=source, text=Path(source).read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"{source} is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
         except OSError as exc:
             raise click.ClickException(f"cannot read {source}: {exc}") from exc
     settings = Settings()
@@ -88,15 +116,19 @@ def clean_command(sources: tuple[str, ...]) -> None:
 
     Example:
 
+    \b
         claims clean data/samples/baclofen-alcohol-trial.html https://www.eurekalert.org/news-releases/771663
     """
     settings = Settings()
     session = make_session(settings)
     failed = 0
     for source in expand_sources(sources):
-        fetched = fetch_page(source_url(source), session, settings)
+        problem = source_problem(source)
+        fetched = None if problem else fetch_page(source_url(source), session, settings)
         out: dict = {"source": source}
-        if not fetched.ok:
+        if fetched is None:
+            out["error"] = problem
+        elif not fetched.ok:
             out["error"] = fetched.error or "not modified"
         else:
             try:

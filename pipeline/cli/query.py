@@ -28,13 +28,15 @@ def query(sql: str, db_path: str, as_json: bool, as_csv: bool) -> None:
 
     Example:
 
+    \b
         claims query "select size, duration, role from trials where size > 100" --csv
     """
     db = open_db(existing_db(db_path), read_only=True)
     try:
         cursor = db.execute(sql)
     except sqlite3.Error as exc:
-        raise click.ClickException(f"query failed: {exc}") from exc
+        hint = " (queries are read-only: ATTACH is refused)" if "not authorized" in str(exc) else ""
+        raise click.ClickException(f"query failed: {exc}{hint}") from exc
     columns = [d[0] for d in cursor.description or []]
     rows = cursor.fetchall()
     if as_json:
@@ -61,8 +63,11 @@ def show(article: str, db_path: str) -> None:
 
     Example:
 
+    \b
         claims show data/samples/baclofen-alcohol-trial.html
     """
+    if article.isdigit() and int(article) == 0:
+        raise click.ClickException("row numbers start at 1 (1 = first article ingested)")
     db = open_db(existing_db(db_path), read_only=True)
     row = find_article(db, article)
     if row is None:

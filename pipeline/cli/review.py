@@ -60,6 +60,7 @@ def audit(ctx: click.Context, db_path: str, port: int, reviewer: str, open_brows
 
     Example:
 
+    \b
         claims audit --db data/claims.db --reviewer alice
     """
     ctx.ensure_object(dict)
@@ -67,7 +68,11 @@ def audit(ctx: click.Context, db_path: str, port: int, reviewer: str, open_brows
     if ctx.invoked_subcommand is not None:
         return
     open_audit_db(db_path).close()
-    server = AuditServer(db_path, reviewer=reviewer, port=port)
+    try:
+        server = AuditServer(db_path, reviewer=reviewer, port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc} "
+                                   "(another program uses the port? try --port 0)") from exc
     click.echo(f"audit page: {server.url}  (reviewer {reviewer}; Ctrl-C to stop)")
     if open_browser:
         import webbrowser
@@ -95,6 +100,7 @@ def report(ctx: click.Context, db_path: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         claims audit report --json
     """
     db = open_audit_db(_db_from(ctx, db_path))
@@ -119,6 +125,7 @@ def export(ctx: click.Context, db_path: str | None, output, partial: bool) -> No
 
     Example:
 
+    \b
         claims audit export -o tests/audited.jsonl
     """
     db = open_audit_db(_db_from(ctx, db_path))

@@ -9,7 +9,8 @@ import click
 
 from models.errors import SchemaError
 from pipeline.cli.options import DB_OPTION, existing_db
-from pipeline.web.datasette import HOST, fetch_path, make_datasette
+from pipeline.store import open_db
+from pipeline.web.datasette import HOST, fetch_path, host_checked, make_datasette
 
 
 @click.command()
@@ -28,10 +29,13 @@ def serve(db_path: str, port: int, immutable: bool, get_path: str | None) -> Non
 
     Example:
 
+    \b
         claims serve --db data/claims.db --port 8001
     """
+    with open_db(existing_db(db_path), read_only=True) as db:
+        db.execute("select count(*) from sqlite_master")  # a corrupt or non-SQLite file fails here, cleanly
     try:
-        ds = make_datasette(existing_db(db_path), immutable=immutable)
+        ds = make_datasette(db_path, immutable=immutable)
     except SchemaError as exc:
         raise click.ClickException(str(exc)) from exc
     if get_path is not None:
@@ -44,4 +48,4 @@ def serve(db_path: str, port: int, immutable: bool, get_path: str | None) -> Non
 
     asyncio.run(ds.invoke_startup())
     click.echo(f"Datasette: http://{HOST}:{port}/{Path(db_path).stem}", err=True)
-    uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning", lifespan="on", workers=1)
+    uvicorn.run(host_checked(ds.app(), port), host=HOST, port=port, log_level="warning", lifespan="on", workers=1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from bisect import bisect_right
+from collections import defaultdict
 
 from spacy.tokens import Doc
 
@@ -88,11 +90,21 @@ class RuleComponent:
     def resolve(self, found: list[Found]) -> list[Found]:
         """Drop matches overlapping an earlier-listed rule's match (rule order = priority)."""
         kept: list[Found] = []
-        for item in found:
+        # Kept matches by sentence (a match never crosses one), sorted by start, with the longest length:
+        # only those starting within that length before a match can overlap it, so a sentence with
+        # thousands of matches is not checked pair by pair.
+        by_start: dict[int | None, list[tuple[int, int, Found]]] = defaultdict(list)
+        longest: dict[int | None, int] = defaultdict(int)
+        for n, item in enumerate(found):
+            starts = by_start[item.sent]
+            lo = bisect.bisect_left(starts, (item.start - longest[item.sent], -1))
+            hi = bisect.bisect_left(starts, (item.end, -1))
             # values of one list share their phrase; other overlaps lose to the earlier rule
             if not any(k.start < item.end and item.start < k.end and not (k.rule_id == item.rule_id and
-                       (k.start, k.end) == (item.start, item.end)) for k in kept):
+                       (k.start, k.end) == (item.start, item.end)) for _, _, k in starts[lo:hi]):
                 kept.append(item)
+                bisect.insort(starts, (item.start, n, item))
+                longest[item.sent] = max(longest[item.sent], item.end - item.start)
         return sorted(kept, key=lambda f: f.start)
 
 

@@ -25,6 +25,9 @@ NOT_TRIAL_DOSE = re.compile(r"\brecommend|\bupper (?:daily )?limit|\bRDA\b|\bgui
                             r"\brecreational|\bcontains? (?:about|up to|as much as)?\s*\d|\bweigh(?:ing|s|ed)?\b|"
                             r"\bavailable in\b|\bstrengths?\b|\b(?:urged|advised|should) (?:to )?(?:get|take|consume)\b|"
                             r"\bif you\b|\b(?:typically|usually|normally|commonly) (?:prescribed|taken|used|given)\b", re.I)
+# How far around a dose its clause and the words after it are looked for: far beyond any real clause.
+CLAUSE_WINDOW = 1000
+AFTER_WINDOW = 200
 # "281 grams higher lean mass": an amount compared is a result, not a dose
 COMPARED_AMOUNT = re.compile(r"^\s+(?:higher|lower|more|less|greater|fewer|heavier|lighter)\b", re.I)
 
@@ -41,12 +44,13 @@ class DoseComponent(RuleComponent):
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
         clause = clause_around(sent_text, match.start(), match.end())
-        intro = sent_text[:sent_text.find(clause)] if clause else ""
+        lo = max(0, match.start() - CLAUSE_WINDOW)  # bounded: a page that is one long list stays linear
+        intro = sent_text[lo:sent_text.find(clause, lo)] if clause else ""
         if intro.rstrip().endswith(":"):
             clause = intro + clause  # "available in three strengths: 24 mg, 49 mg": the list keeps its introduction
         if NOT_TRIAL_DOSE.search(clause):
             return None
-        if COMPARED_AMOUNT.match(sent_text[match.end():]):
+        if COMPARED_AMOUNT.match(sent_text[match.end():match.end() + AFTER_WINDOW]):
             return None
         first = self.parse_one(match, sent_text, offset, rule)
         if first is None or not rule.attrs.get("list"):
@@ -76,7 +80,7 @@ class DoseComponent(RuleComponent):
             between = re.sub(r"\b(?:dose|doses|supplement|supplements|injection|injections|pill|capsule|by|given|at)\b.*$",
                              "", groups["between"].strip(), flags=re.I)
             drug = substance_name(between) if between.strip() else None
-        if not per_raw and (after := PER_AFTER.match(sent_text[end:])):
+        if not per_raw and (after := PER_AFTER.match(sent_text[end:end + AFTER_WINDOW])):
             per_raw = after.group("per")
             drug = drug or substance_name(after.group("drug"))
             end += after.end()
@@ -109,7 +113,13 @@ def substance_name(phrase: str) -> str | None:
 
 
 def clause_around(sent: str, start: int, end: int) -> str:
-    """The clause holding [start, end): bounded by ; : dashes, an unclosed '(' before it, the ')' closing it."""
+    """The clause holding [start, end): bounded by ; : dashes, an unclosed '(' before it, the ')' closing it,
+    and by ``CLAUSE_WINDOW`` characters either side, so the work per dose does not grow with the sentence."""
+    lo, hi = max(0, start - CLAUSE_WINDOW), min(len(sent), end + CLAUSE_WINDOW)
+    return _clause_around(sent[lo:hi], start - lo, end - lo)
+
+
+def _clause_around(sent: str, start: int, end: int) -> str:
     left = max(sent.rfind(ch, 0, start) for ch in ";:—–") + 1
     left = max(left, sent.rfind(" - ", 0, start) + 1)
     depth = 0

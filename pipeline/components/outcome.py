@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -95,11 +96,17 @@ class OutcomeComponent(RuleComponent):
         extras = [f for f in found if f.label in ("CI", "P_VALUE")]
         values = [f for f in found if f.label not in ("CI", "P_VALUE")]
         extras = self.resolve(extras)
+        extras_in: dict[int, list[Found]] = defaultdict(list)  # per sentence: a match never crosses one
+        for e in extras:
+            extras_in[e.sent].append(e)
         values = [v for v in self.resolve(values)
-                  if not any(e.start <= v.data["value_start"] < e.end for e in extras)]
+                  if not any(e.start <= v.data["value_start"] < e.end for e in extras_in[v.sent])]
+        values_in: dict[int, list[Found]] = defaultdict(list)
+        for v in values:
+            values_in[v.sent].append(v)
         for extra in extras:
-            before = [v for v in values if v.sent == extra.sent and v.start < extra.start]
-            target = before[-1] if before else next((v for v in values if v.sent == extra.sent), None)
+            before = [v for v in values_in[extra.sent] if v.start < extra.start]
+            target = before[-1] if before else next(iter(values_in[extra.sent]), None)
             if target is not None:
                 key = "ci" if extra.label == "CI" else "p_value"
                 target.data.setdefault(key, extra.data[key])

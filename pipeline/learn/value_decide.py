@@ -7,6 +7,7 @@ that field. Training code swaps the models in (``using``) and records every cand
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -214,10 +215,13 @@ def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], 
         if outcome.value is None:
             kept.append(outcome)
             continue
+        source = "broad" if outcome.rule_id in model_only_rules("outcome") else "precise"
+        size = getattr(trial, "size", None)
+        if source == "broad" and size and outcome.unit != "%" and outcome.value > size:
+            continue  # a head count larger than the whole trial is not one of its results
         k = next((j for j, i in enumerate(sent_ids) if sents[i][0] <= outcome.start < sents[i][1]), 0)
         x = outcome_features(text, sents[sent_ids[k]], outcome, k / max(len(sent_ids), 1))
         # the broad count rules and the precise rules propose different kinds of values: each feature also per source
-        source = "broad" if outcome.rule_id in model_only_rules("outcome") else "precise"
         x.update({f"{source}:{name}": value for name, value in list(x.items())})
         x[f"source={source}"] = 1.0
         if STATE.recorder is not None:
@@ -248,7 +252,7 @@ def candidate_items(name: str, items: Callable[[str], list]) -> Callable[[str], 
 
 
 def attribute_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, arms: list,
-                       mentions_of: MentionFn, trial: Any = None) -> None:
+                       mentions_of: MentionFn, trial: Any = None, *, pooled_cue: re.Pattern | None = None) -> None:
     """Re-decide which arm (or "all" / "between groups") a numeric outcome the rules left to the whole trial belongs
     to: (value, option) pairs scored by a model, the best option kept. Without a model the rules' attribution stays."""
     model = active_model("outcome_arm")
@@ -260,6 +264,8 @@ def attribute_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[i
             continue  # the rules' own attributions (respectively, the sentence's subject, ...) stand
         k = next((i for i in sent_ids if sents[i][0] <= outcome.start < sents[i][1]), sent_ids[0])
         s0, e0 = sents[k]
+        if pooled_cue is not None and pooled_cue.search(text[s0:e0]):
+            continue  # "about 25% relapsed in each group": the sentence itself says the value is everyone's
         mentions = mentions_of(text[s0:e0], s0, arms)
         pos = value_position(text, outcome)
         cands = [Candidate("outcome_arm", label, outcome.start, outcome.end, k, [outcome.rule_id], None,

@@ -6,14 +6,19 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from models.records import ArticleClaims, CleanPage, FetchResult, Trial
 from models.schema import ensure_schema
+from pipeline.store.fingerprint import SAME_TEXT_JACCARD, band_keys, jaccard, minhash_of, shingles
 
 CLAIM_TABLES = ["flags", "outcomes", "doses", "arms", "trials"]  # children first, for deletion
 
@@ -25,15 +30,48 @@ def now_iso() -> str:
 def open_db(path: str, *, read_only: bool = False) -> sqlite_utils.Database:
     """Open (and shape) the database; read-only connections never write, not even the schema."""
     if read_only:
-        import sqlite3
-        from pathlib import Path
-
-        uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-        return sqlite_utils.Database(sqlite3.connect(uri, uri=True))
-    db = sqlite_utils.Database(path)
-    db.execute("pragma journal_mode = wal")
-    ensure_schema(db)
+        return open_read_only(path)
+    db = sqlite_utils.Database(sqlite3.connect(path, timeout=BUSY_SECONDS))
+    _retry_while_busy(lambda: db.execute("pragma journal_mode = wal"))
+    _retry_while_busy(lambda: ensure_schema(db))
     return db
+
+
+BUSY_SECONDS = 30.0  # how long a writer waits for another one (three ingests starting at once)
+
+
+def _retry_while_busy(step, seconds: float = BUSY_SECONDS) -> None:
+    """Run an idempotent schema step again while another process holds the lock or has just created
+    the same table: SQLite reports such races at once, without waiting on the busy timeout."""
+    deadline = time.monotonic() + seconds
+    delay = 0.02
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            racing = any(word in str(exc) for word in ("locked", "busy", "already exists"))
+            if not racing or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def open_read_only(path: str | Path) -> sqlite_utils.Database:
+    """A connection that cannot write, attach or create anything. In a directory (or on a file) this
+    user cannot write, SQLite cannot keep its WAL index beside the file, so the file is opened
+    ``immutable``: a snapshot, which is what a reader there gets anyway."""
+    path = Path(path).resolve()
+    writable = os.access(path.parent, os.W_OK) and os.access(path, os.W_OK)
+    uri = f"{path.as_uri()}?mode=ro" + ("" if writable else "&immutable=1")
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
+    conn.set_authorizer(_refuse_attach)
+    return sqlite_utils.Database(conn)
+
+
+def _refuse_attach(action: int, *args: object) -> int:
+    # ATTACH would create (or open for writing) another file through a read-only command
+    return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else sqlite3.SQLITE_OK
 
 
 def article_id_for(url: str) -> str:
@@ -59,20 +97,47 @@ def save_page(db: sqlite_utils.Database, result: FetchResult, *, article_id: str
         "elapsed_ms": result.elapsed_ms,
         "article_id": article_id,
     }
-    return insert_rows(db, "pages", [row])
+    with write_transaction(db):
+        return insert_rows(db, "pages", [row])
 
 
-def find_article_for(db: sqlite_utils.Database, url: str, fingerprint: str | None) -> str:
+def find_article_for(db: sqlite_utils.Database, url: str, text: str | None = None,
+                     claims: ArticleClaims | None = None, *, bands: list[str] | None = None) -> str:
     """The id under which a page's article is stored: a known URL keeps its id; the same text
-    republished under another URL (syndication) joins the existing article."""
+    republished under another URL (syndication) joins the existing article, but only when it is
+    measurably the same text (a candidate by MinHash-LSH band, then shingle Jaccard >= 0.9 on the
+    two texts) and its extracted facts agree (trial sizes, doses): two stories written from one
+    template stay two articles."""
     known = list(db.query("select article_id from article_urls where url = ?", [url]))
     if known:
         return known[0]["article_id"]
-    if fingerprint:
-        same = list(db.query("select id from articles where fingerprint = ? limit 1", [fingerprint]))
-        if same:
-            return same[0]["id"]
+    if text and bands:
+        marks = ", ".join("?" for _ in bands)
+        candidates = [r["article_id"] for r in db.query(
+            f"select article_id, count(*) as shared from article_bands where band in ({marks}) "
+            "group by article_id order by shared desc, article_id limit 20", bands)]
+        mine = shingles(text)
+        for candidate in candidates:
+            row = next(db.query("select text from articles where id = ?", [candidate]), None)
+            if (row and jaccard(mine, shingles(row["text"] or "")) >= SAME_TEXT_JACCARD
+                    and (claims is None or stored_facts(db, candidate) == facts_of(claims))):
+                return candidate
     return article_id_for(url)
+
+
+def facts_of(claims: ArticleClaims) -> tuple[list, list]:
+    """What two copies of one story must agree on: trial sizes and doses."""
+    sizes = sorted(t.size for t in claims.trials if t.size is not None)
+    doses = sorted({(d.value, d.unit) for t in claims.trials for a in t.arms for d in a.doses})
+    return sizes, doses
+
+
+def stored_facts(db: sqlite_utils.Database, article_id: str) -> tuple[list, list]:
+    sizes = sorted(r["size"] for r in db.query(
+        "select size from trials where article_id = ? and size is not null", [article_id]))
+    doses = sorted({(r["value"], r["unit"]) for r in db.query(
+        "select distinct value, unit from doses where article_id = ?", [article_id])})
+    return sizes, doses
 
 
 def save_article(
@@ -87,7 +152,8 @@ def save_article(
     model_version: str | None = None,
 ) -> str:
     """Write one article and all its claims in a single transaction. Returns the article id."""
-    article_id = find_article_for(db, url, fingerprint)
+    bands = band_keys(minhash_of(shingles(page.text))) if page.text.strip() else []
+    article_id = find_article_for(db, url, page.text, claims, bands=bands)
     meta = dict(page.meta or {})
     article = {
         "id": article_id,
@@ -114,7 +180,7 @@ def save_article(
         "model_version": model_version if model_version is not None else claims.model_version,
         "ingested_at": now_iso(),
     }
-    with db.atomic():  # one transaction: sqlite-utils' own writes nest inside it as savepoints
+    with write_transaction(db):  # one transaction: sqlite-utils' own writes nest inside it as savepoints
         existing = db.table("articles").count_where("id = ?", [article_id])
         if existing:
             # Keep the first URL as the article's own; later ones are aliases.
@@ -123,8 +189,29 @@ def save_article(
         delete_claims(db, article_id)
         upsert_row(db, "articles", article, "id")
         upsert_row(db, "article_urls", {"url": url, "article_id": article_id, "first_seen": now_iso()}, "url")
+        db.execute("delete from article_bands where article_id = ?", [article_id])
+        db.table("article_bands").insert_all(({"article_id": article_id, "band": b} for b in bands),
+                                             pk=("article_id", "band"), ignore=True)
         save_claims(db, article_id, claims)
     return article_id
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One transaction that takes the write lock when it begins (BEGIN IMMEDIATE). A deferred one that
+    reads first and writes later fails at once with "database is locked" when another ingest has written
+    in between; an immediate one waits its turn on the busy timeout instead."""
+    if db.conn.in_transaction:
+        with db.atomic():  # already inside one: a savepoint
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
 
 
 def delete_claims(db: sqlite_utils.Database, article_id: str) -> None:

@@ -23,7 +23,7 @@ def find_article(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
             [candidate] * 4))
         if rows:
             return rows[0]
-    if key.isdigit():
+    if key.isdigit() and 1 <= int(key) <= 2 ** 62:  # 0 is no row; a huge number is none either
         rows = list(db.query("select * from articles order by rowid limit 1 offset ?", [int(key) - 1]))
         if rows:
             return rows[0]
@@ -72,3 +72,8 @@ def stored_capture(db: sqlite_utils.Database, fetched: FetchResult) -> str | Non
         "select article_id from pages where url = ? and fetched_at = ? and sha256 = ? and ok = 1 "
         "and article_id is not null order by id desc limit 1", [fetched.url, fetched.fetched_at, fetched.sha256]))
     return rows[0]["article_id"] if rows else None
+
+
+def trial_count(db: sqlite_utils.Database, article_id: str) -> int:
+    """How many trials are stored for an article."""
+    return db.table("trials").count_where("article_id = ?", [article_id])

@@ -195,7 +195,8 @@ def _handler_for(app: AuditServer) -> type[BaseHTTPRequestHandler]:  # noqa: C90
             # A JSON body cannot be sent cross-site without a CORS preflight, which we never grant.
             if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
                 raise HTTPError(415, "verdicts are JSON")
-            length = int(self.headers.get("Content-Length") or 0)
+            declared = (self.headers.get("Content-Length") or "0").strip()
+            length = int(declared) if declared.isdigit() else -1  # "abc", "-5", "1e3": not a length
             if length <= 0 or length > MAX_BODY:
                 raise HTTPError(400, "missing or oversized body")
             try:

@@ -51,3 +51,21 @@ def fetch_path(ds: Datasette, path: str) -> tuple[int, str]:
         return response.status_code, response.text
 
     return asyncio.run(run())
+
+
+def host_checked(app, port: int):
+    """The ASGI app behind a Host check, as the audit page does: a page on another site that rebinds
+    its DNS name to 127.0.0.1 sends its own Host and is refused."""
+    allowed = {f"{HOST}:{port}".encode(), f"localhost:{port}".encode()}
+
+    async def guarded(scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            host = dict(scope.get("headers") or []).get(b"host", b"")
+            if host not in allowed:
+                await send({"type": "http.response.start", "status": 403,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"unexpected Host header"})
+                return
+        await app(scope, receive, send)
+
+    return guarded

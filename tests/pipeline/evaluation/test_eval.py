@@ -462,10 +462,10 @@ def test_eval_cli_reports_a_changed_corpus_hash(tiny):
     assert "corpus texts changed since the baseline" in result.output
 
 
-def test_eval_cli_skips_when_gold_is_absent(tmp_path):
+def test_eval_cli_fails_when_gold_is_absent(tmp_path):
     result = CliRunner().invoke(eval_command, ["--gold", str(tmp_path / "nope" / "dev.jsonl")])
-    assert result.exit_code == 0
-    assert "skipped: gold file" in result.output and "not found" in result.output
+    assert result.exit_code == 1
+    assert "gold file" in result.output and "not found" in result.output
 
 
 def test_eval_cli_bad_predictions_line_is_a_clear_error(tiny):
