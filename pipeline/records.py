@@ -369,6 +369,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     # outcomes
     if bucket.role != "planned":
         outcome_items = candidate_items("outcome", items)
+        before = set(evidence)
         trial.outcomes = build_outcomes(starts, sent_text, outcome_items, arms, evidence, trial.size_span)
         numeric = {i for i, _ in outcome_items("OUTCOME")}
         trial.outcomes += qualitative_outcomes(starts, sent_text, numeric, evidence)
@@ -382,7 +383,9 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
             j = bisect.bisect_right(spans, (outcome.start, float("inf"), 0)) - 1
             i = spans[j][2] if j >= 0 and spans[j][0] <= outcome.start < spans[j][1] else None
             outcome.hedges = hedges.get(i, [])
+        proposed = list(trial.outcomes)
         trial.outcomes = keep_outcomes(text, sents, bucket.sents, trial.outcomes, trial)
+        _forget_dropped(sents, bucket.sents, proposed, trial.outcomes, evidence, before)
         attribute_outcomes(text, sents, bucket.sents, trial.outcomes, arms, arm_mentions, trial, pooled_cue=ALL_GROUPS)
     concrete = (trial.size or any(a.doses or a.n for a in arms) or any(o.value is not None for o in trial.outcomes)
                 or trial.name or trial.phase or trial.registry or (trial.duration and bucket.status != "ongoing")
@@ -401,6 +404,18 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket,
     trial.evidence = [sents[i] for i in sorted(evidence)]
     trial.flags = consistency_flags(trial)
     return trial
+
+
+def _forget_dropped(sents: list[tuple[int, int]], sent_ids: list[int], proposed: list[Outcome], kept: list[Outcome],
+                    evidence: set[int], before: set[int]) -> None:
+    """A sentence that became evidence only for values a model then dropped is no evidence of the trial."""
+    kept_ids = {id(o) for o in kept}
+    keep = {_sentence_of(sents, sent_ids, o.start) for o in kept}
+    for o in proposed:
+        if id(o) not in kept_ids:
+            i = _sentence_of(sents, sent_ids, o.start)
+            if i not in keep and i not in before:
+                evidence.discard(i)
 
 
 def _size_and_duration(text: str, sents: list[tuple[int, int]], bucket: Bucket, items, trial: Trial,
