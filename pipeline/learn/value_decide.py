@@ -1,18 +1,17 @@
 """Run-time value decisions: trained models pick the trial size, duration and arm n among rule candidates.
 
-Models are read once from ``models/trained/value_<field>.json``; when a file is absent the rules alone decide
-that field. Training code swaps the models in (``using``) and records every candidate with its features.
+The models are the ``value_<field>`` ones ``claims_decide`` holds (``build_nlp`` loads them); while an article is
+assembled ``models_of`` makes them active, and a field without a model is decided by the rules alone. Training
+code swaps its own models in (``using``) and records every candidate with its features.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from pipeline.extensions import Found
@@ -56,20 +55,8 @@ def model_name(field_name: str) -> str:
     return f"value_{field_name}"
 
 
-@cache
-def load_value_models() -> dict[str, LinearModel]:
-    """The value models shipped under ``models/trained/`` (field -> model); absent files are skipped."""
-    out: dict[str, LinearModel] = {}
-    folder = resources.files("models") / "trained"
-    for field_name in VALUE_FIELDS:
-        path = folder / f"{model_name(field_name)}.json"
-        if path.is_file():
-            out[field_name] = LinearModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    return out
-
-
 class _State:
-    models: dict[str, LinearModel] | None = None  # None: the shipped models
+    models: dict[str, LinearModel] | None = None  # None: no value model (``models_of`` sets the pipeline's)
     recorder: list[tuple[str, Any, Any]] | None = None
 
 

@@ -1,24 +1,17 @@
-"""Trainers for the value decisions (trial size, duration, arm n, outcome keep/drop) and a standalone driver.
+"""Trainers for the value decisions (trial size, duration, arm n, outcome keep/drop, value -> arm).
 
 A trainer follows the shared contract: ``NAME`` and ``train(records, texts, nlp) -> {name: LinearModel}``.
 Candidates are read with the rules alone deciding (``value_decide.using(models={})``), labelled from the gold
-trial the predicted trial matches (the scorer's own matching), and fitted with ``linear.fit``.
-
-    python -m pipeline.learn.values --write        # fit on train, choose thresholds on dev, write models/trained/
-    python -m pipeline.learn.values --cv           # 5-fold CV over train + dev, grouped by article, rules vs trained
+trial the predicted trial matches (the scorer's own matching), and fitted with ``linear.fit``. ``make train``
+writes the models and ``make cv`` cross-validates them, like every other decision.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
 import random
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pipeline.learn.linear import LinearModel, fit
@@ -259,120 +252,7 @@ def train(records: list[dict], texts: dict[str, str], nlp: Any, dev: list[dict] 
     return {model_name(f): m for f, m in fit_all(examples, choose).items()}
 
 
-def inner_fit(examples: Sequence[Example], fields: Sequence[str] = SHIPPED_FIELDS) -> dict[str, LinearModel]:
-    """Fit on all ``examples``; thresholds on their out-of-fold predictions only (used inside cross-validation)."""
-    return fit_all(examples, (), fields=fields)
-
-
 def split_groups(groups: Sequence[str], k: int, seed: int = SEED) -> list[set[str]]:
     order = sorted(groups)
     random.Random(seed).shuffle(order)
     return [set(order[j::k]) for j in range(k)]
-
-
-# --- driver: predictions, scores, artifacts -------------------------------------------------
-
-GOLD_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "gold"
-REPORT_FIELDS = ("trial", "size", "duration", "arm_n", "dose", "dose_full", "outcome_any_arm", "outcome", "direction")
-
-
-def predict(records: Sequence[Mapping[str, Any]], texts: Mapping[str, str], nlp: Any,
-            models: dict[str, LinearModel] | None) -> dict[str, dict[str, Any]]:
-    from pipeline.extract import extract
-
-    ev = _scorer()
-    out = {}
-    with using(models=models):
-        for rec in records:
-            text = ev.record_text(rec, texts) or ""
-            out[str(rec["id"])] = {"id": rec["id"], **extract(nlp, text).to_json(text)}
-    return out
-
-
-def load_gold(name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    ev = _scorer()
-    records = ev.read_jsonl(GOLD_DIR / f"{name}.jsonl")
-    corpus = GOLD_DIR.parent / "corpus" / "fakehealth" / "articles.jsonl"
-    return records, ev.load_texts(corpus, [r["id"] for r in records])
-
-
-def gold_hashes() -> dict[str, str]:
-    return {name: hashlib.sha256((GOLD_DIR / f"{name}.jsonl").read_bytes()).hexdigest()[:16] for name in ("train", "dev")}
-
-
-def cross_validate(records: list[dict[str, Any]], texts: dict[str, str], nlp: Any, k: int = 5,
-                   fields: Sequence[str] = SHIPPED_FIELDS) -> tuple[Any, Any]:
-    """(rules-alone report, trained report) over ``records``, k folds grouped by article."""
-    ev = _scorer()
-    examples = collect(records, texts, nlp)
-    rules = ev.score(records, predict(records, texts, nlp, {}), texts)
-    preds: dict[str, dict[str, Any]] = {}
-    for fold in split_groups([str(r["id"]) for r in records], k):
-        models = inner_fit([e for e in examples if e.group not in fold], fields=fields)
-        preds.update(predict([r for r in records if str(r["id"]) in fold], texts, nlp, models))
-    return rules, ev.score(records, preds, texts)
-
-
-def print_table(title: str, rows: dict[str, Any]) -> None:
-    names = list(rows)
-    print(f"\n{title}\n{'field':<18}" + "".join(f"{n:>12}" for n in names))
-    for key in REPORT_FIELDS:
-        cells = []
-        for n in names:
-            v = rows[n].value(key)
-            cells.append(f"{v:>12.3f}" if v is not None else f"{'-':>12}")
-        print(f"{key:<18}" + "".join(cells))
-
-
-def write_models(models: Mapping[str, LinearModel], folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for field_name, model in models.items():
-        path = folder / f"{model_name(field_name)}.json"
-        path.write_text(model_json(model), encoding="utf-8")
-
-
-def model_json(model: LinearModel) -> str:
-    """JSON with one weight per line, so a retrained model reads as a diff of its weights."""
-    data = model.to_dict()
-    head = {k: v for k, v in data.items() if k != "weights"}
-    lines = [json.dumps(head, sort_keys=True)[:-1] + ', "weights": {']
-    items = sorted(data["weights"].items())
-    lines += [f"{json.dumps(k)}: {json.dumps(v)}{',' if j < len(items) - 1 else ''}" for j, (k, v) in enumerate(items)]
-    return "\n".join(lines) + "\n}}\n"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from pipeline.nlp import build_nlp
-
-    parser = argparse.ArgumentParser(prog="python -m pipeline.learn.values", description=__doc__.splitlines()[0])
-    parser.add_argument("--cv", action="store_true", help="5-fold CV over train + dev, rules alone vs trained")
-    parser.add_argument("--write", action="store_true", help="write models/trained/value_<field>.json")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--all-fields", action="store_true", help="also the fields the rules win (arm n)")
-    args = parser.parse_args(argv)
-    nlp = build_nlp()
-    ev = _scorer()
-    train_recs, train_texts = load_gold("train")
-    dev_recs, dev_texts = load_gold("dev")
-    texts = {**train_texts, **dev_texts}
-    models = fit_all(collect(train_recs, texts, nlp), collect(dev_recs, texts, nlp),
-                     meta={"gold_sha256": gold_hashes(), "seed": SEED, "fit": "train",
-                           "thresholds": "dev + train out-of-fold"})
-    for field_name, model in models.items():
-        print(f"{field_name}: threshold {model.meta['threshold']}, {len(model.weights)} weights")
-    dev_rules = ev.score(dev_recs, predict(dev_recs, texts, nlp, {}), texts)
-    dev_trained = ev.score(dev_recs, predict(dev_recs, texts, nlp, models), texts)
-    print_table("dev (38): fit on train, thresholds on dev + train out-of-fold", {"rules": dev_rules, "trained": dev_trained})
-    if args.write:
-        write_models(models, Path(__file__).resolve().parents[2] / "models" / "trained")
-    if args.cv:
-        fields = VALUE_FIELDS if args.all_fields else SHIPPED_FIELDS
-        rules, trained = cross_validate(train_recs + dev_recs, texts, nlp, args.folds, fields)
-        print_table(f"{args.folds}-fold CV over train + dev ({len(train_recs) + len(dev_recs)})",
-                    {"rules": rules, "trained": trained})
-    return 0
-
-
-
-if __name__ == "__main__":
-    sys.exit(main())

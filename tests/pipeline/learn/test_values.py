@@ -12,7 +12,7 @@ import pytest
 from pipeline.extract import extract
 from pipeline.learn import values
 from pipeline.learn.linear import LinearModel, fit
-from pipeline.learn.value_decide import VALUE_FIELDS, load_value_models, using
+from pipeline.learn.value_decide import VALUE_FIELDS, model_name, using
 from pipeline.normalize import parse_number
 
 COUGH = """New pill eases chronic cough, trial finds
@@ -44,6 +44,14 @@ def _trial(nlp, text: str, models=None):
         claims = extract(nlp, text)
     assert claims.trials, "no trial extracted"
     return claims.trials[0]
+
+
+def load_value_models() -> dict[str, LinearModel]:
+    """The shipped value models, field -> model, as ``build_nlp`` loads them into ``claims_decide``."""
+    from pipeline.nlp import build_nlp
+
+    held = build_nlp().get_pipe("claims_decide").models
+    return {f: held[model_name(f)] for f in VALUE_FIELDS if model_name(f) in held}
 
 
 def test_learn_values_shipped_models_are_loaded():
@@ -107,8 +115,10 @@ def test_learn_values_model_json_round_trip(tmp_path):
     xs = [{"a": 1.0, "b": 0.5}, {"a": 1.0}, {"b": 1.0}, {"c": 1.0}, {"a": 1.0, "c": 1.0}, {"b": 1.0, "c": 0.5}]
     ys = ["1", "1", "0", "0", "1", "0"]
     model = fit(xs, ys, c=1.0, meta={"field": "size", "threshold": 0.4})
-    values.write_models({"size": model}, tmp_path)
-    back = LinearModel.from_dict(json.loads((tmp_path / "value_size.json").read_text()))
+    from pipeline.components.decide import DecideComponent
+
+    DecideComponent({"value_size": model}).to_disk(tmp_path)
+    back = DecideComponent().from_disk(tmp_path).models["value_size"]
     assert back.meta["threshold"] == 0.4
     for x in xs:
         assert back.predict_proba(x)["1"] == pytest.approx(model.predict_proba(x)["1"], abs=1e-5)
