@@ -99,14 +99,10 @@ def examples(record: Mapping[str, Any], doc: Doc, use_arm: bool = True) -> tuple
 
 
 def train(records: list[dict[str, Any]], texts: Mapping[str, str], nlp: Language) -> LinearModel:
-    from pipeline.learn.parse import parsed
+    from pipeline.learn.parse import gather
 
-    xs: list[dict[str, float]] = []
-    ys: list[str] = []
-    for record in records:
-        x, y = examples(record, parsed(nlp, record, texts), use_arm=False)  # more pairs than the scorer's
-        xs += x
-        ys += y
+    # use_arm off: more pairs than the scorer's
+    xs, ys = gather(nlp, records, texts, lambda record, doc: examples(record, doc, use_arm=False))
     return fit(xs, ys, c=C, meta={"decision": NAME, "c": C})
 
 

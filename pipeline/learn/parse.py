@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from spacy.language import Language
@@ -30,3 +30,18 @@ def parsed(nlp: Language, record: Mapping[str, Any], texts: Mapping[str, str]) -
 
 def clear() -> None:
     _CACHE.clear()
+
+
+Examples = tuple[list[dict[str, float]], list[str]]
+
+
+def gather(nlp: Language, records: list[dict[str, Any]], texts: Mapping[str, str],
+           examples: Callable[[Mapping[str, Any], Doc], Examples]) -> Examples:
+    """Every record's (features, labels), made by ``examples(record, doc)`` on its parsed Doc, concatenated."""
+    xs: list[dict[str, float]] = []
+    ys: list[str] = []
+    for record in records:
+        x, y = examples(record, parsed(nlp, record, texts))
+        xs += x
+        ys += y
+    return xs, ys

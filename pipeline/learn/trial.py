@@ -68,14 +68,9 @@ def examples(record: Mapping[str, Any], doc: Doc) -> tuple[list[dict[str, float]
 
 
 def train(records: list[dict[str, Any]], texts: Mapping[str, str], nlp: Language) -> LinearModel:
-    from pipeline.learn.parse import parsed
+    from pipeline.learn.parse import gather
 
-    xs: list[dict[str, float]] = []
-    ys: list[str] = []
-    for record in records:
-        x, y = examples(record, parsed(nlp, record, texts))
-        xs += x
-        ys += y
+    xs, ys = gather(nlp, records, texts, examples)
     return fit(xs, ys, c=C, meta={"decision": NAME, "c": C})
 
 
