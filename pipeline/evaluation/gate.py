@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +18,25 @@ DEFAULT_CORPUS = SHARED / "corpus" / "fakehealth" / "articles.jsonl"
 DEFAULT_BASELINE = Path("tests") / "golden" / "baseline.json"
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Every line one JSON object; a bad line raises ValueError naming file and line."""
-    out = []
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) of every non-blank line; a bad line raises ValueError naming file and line."""
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                yield lineno, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
-            if not isinstance(obj, dict):
-                raise ValueError(f"{path}:{lineno}: expected a JSON object")
-            out.append(obj)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Every line one JSON object; a bad line raises ValueError naming file and line."""
+    out = []
+    for lineno, obj in _json_lines(path):
+        if not isinstance(obj, dict):
+            raise ValueError(f"{path}:{lineno}: expected a JSON object")
+        out.append(obj)
     return out
 
 
@@ -39,18 +44,13 @@ def load_texts(corpus: Path, ids: Iterable[str]) -> dict[str, str]:
     """The corpus ``text`` of each wanted id (the corpus is streamed, not held whole)."""
     wanted = set(ids)
     found: dict[str, str] = {}
-    with corpus.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    if not wanted:
+        return found
+    for _, obj in _json_lines(corpus):
+        if obj.get("id") in wanted:
+            found[obj["id"]] = obj.get("text") or ""
             if not wanted - found.keys():
                 break
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{corpus}:{lineno}: not JSON ({exc.msg})") from exc
-            if obj.get("id") in wanted:
-                found[obj["id"]] = obj.get("text") or ""
     return found
 
 
