@@ -275,5 +275,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if not db.table("articles_fts").exists():
         articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
     for view, sql in VIEWS.items():
-        db.create_view(view, sql, replace=True)
+        # No check-then-drop: another process shaping the same new database may drop or create the view
+        # between the two (seen as "no such view" when three ingests start at once).
+        db.execute(f"drop view if exists [{view}]")
+        db.execute(f"create view if not exists [{view}] as {sql}")
     db.execute(f"pragma user_version = {SCHEMA_VERSION}")
