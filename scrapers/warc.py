@@ -26,6 +26,9 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 WARC_SUFFIXES = (".warc", ".warc.gz")
 # What a damaged archive raises while warcio parses or decompresses it.
 DAMAGE = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error)
+# warcio's parser on a record cut inside its headers: a missing field surfaces as one of these (seen: AttributeError
+# on a None target URI). Only ``_ArchiveReader`` turns them into damage, so a bug in this module still shows.
+CUT_HEADERS = (AttributeError, KeyError, IndexError, TypeError)
 
 
 @dataclass
@@ -85,6 +88,12 @@ class _ArchiveReader(ArchiveIterator):
     """warcio's iterator, noting whether the last gzip member ended (warcio closes it without looking)."""
 
     cut_member = False
+
+    def __next__(self) -> ArcWarcRecord:
+        try:
+            return super().__next__()
+        except CUT_HEADERS as exc:
+            raise ArchiveLoadFailed(f"record headers cut off ({exc.__class__.__name__}: {exc})") from exc
 
     def close(self) -> None:
         decompressor = self.reader.decompressor if self.reader else None

@@ -142,3 +142,18 @@ def test_warc_captures_already_stored_are_cached(tmp_path, nlp):
     again = ingest([str(warc)], settings, nlp=nlp)
     assert again.skipped == first.fetched == len(sample_pages())
     assert dump(settings.db_path) == before
+
+
+def test_warc_record_cut_inside_its_headers_is_reported_as_damage():
+    """A response record whose WARC-Target-URI line was lost (warcio then fails on a missing field) is damage:
+    the pages before it are yielded, then WarcError says where."""
+    cut = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+           b"Content-Type: application/http; msgtype=response\r\nContent-Length: 40\r\n\r\n"
+           b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>x\r\n\r\n")
+    pages = sample_pages()[:2]
+    stats = WarcStats()
+    got = []
+    with pytest.raises(WarcError, match=r"^damaged WARC after 4 records, at byte \d+: .*record headers cut off"):
+        for fetched in iter_warc(io.BytesIO(warc_bytes(pages, gzip=False, extra=cut)), stats):
+            got.append(fetched.url)
+    assert got == [url for url, _ in pages]
