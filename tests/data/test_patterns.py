@@ -1,4 +1,5 @@
-"""The rule files in data/patterns/: every line valid, ids unique and well-formed, every pattern compiles."""
+"""The rule files in data/patterns/: every line valid, ids unique and well-formed, every pattern compiles, every
+example runs; the word lists (words.jsonl) likewise."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from pipeline.patterns import expand, load_rules
 
 PATTERNS = files("claims_data") / "patterns"
-RULE_FILES = sorted(p.name for p in PATTERNS.iterdir() if p.name.endswith(".jsonl") and p.name != "fragments.jsonl")
+NOT_RULES = ("fragments.jsonl", "words.jsonl")  # macros and word lists: no patterns of their own
+RULE_FILES = sorted(p.name for p in PATTERNS.iterdir() if p.name.endswith(".jsonl") and p.name not in NOT_RULES)
 ID = re.compile(r"^[a-z_]+(?:\.[a-z0-9_]+)+$")
 
 
@@ -41,14 +43,35 @@ def test_patterns_file_loads_and_compiles(name):
 
 
 def test_patterns_ids_are_unique_across_files():
-    ids = [r["id"] for name in RULE_FILES for r in rows(name)]
+    ids = [r["id"] for name in (*RULE_FILES, "words.jsonl") for r in rows(name)]
     assert len(ids) == len(set(ids))
 
 
 @pytest.mark.parametrize("name", RULE_FILES)
 def test_patterns_examples_match_their_rule(name):
-    """A rule that carries an ``example`` finds something in it (the vocabulary is data, and its examples run)."""
+    """A rule that carries an ``example`` (or ``examples``) finds something in each (the vocabulary is data, and its
+    examples run)."""
     rules = {r.id: r for r in load_rules(name.removesuffix(".jsonl"))}
     for row in rows(name):
-        if "example" in row:
-            assert rules[row["id"]].regex.search(row["example"]), f"{row['id']} does not match its example"
+        for example in ([row["example"]] if "example" in row else []) + row.get("examples", []):
+            assert rules[row["id"]].regex.search(example), f"{row['id']} does not match its example {example!r}"
+
+
+def test_patterns_assembly_cues_each_have_examples():
+    """The assembly's cues (pipeline/assemble/cues.py) all come with examples."""
+    for row in rows("assemble.jsonl"):
+        assert row["id"].startswith("assemble."), row["id"]
+        assert isinstance(row.get("examples"), list) and row["examples"], f"{row['id']}: no examples"
+        assert set(row) <= {"id", "pattern", "case_sensitive", "examples"}, row["id"]
+
+
+def test_patterns_word_lists_are_well_formed_and_hold_their_examples():
+    data = rows("words.jsonl")
+    assert data
+    for row in data:
+        assert ID.match(row["id"]) and row["id"].startswith("words."), row["id"]
+        assert isinstance(row.get("about"), str) and row["about"], f"{row['id']}: say what the list is for"
+        listed = row.get("words")
+        assert isinstance(listed, list) and listed and all(isinstance(w, str) and w for w in listed), row["id"]
+        assert len(set(listed)) == len(listed), f"{row['id']}: duplicate words"
+        assert row.get("examples") and set(row["examples"]) <= set(listed), f"{row['id']}: examples not listed"
