@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 
 from models.errors import ExtractError
 from models.records import ArticleClaims, CleanPage
-from pipeline.records import claims_from_doc
+from pipeline.assemble import claims_from_doc
 
 EXTRACTOR_VERSION = "0.2.0"
 

@@ -24,7 +24,7 @@ FORBIDDEN = {
     "pipeline.workers": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.ingest"),
     "pipeline.ingest": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation"),
     "pipeline.extract": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.store"),
-    "pipeline.records": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.store"),
+    "pipeline.assemble": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.store"),
     "pipeline.nlp": ("pipeline.cli", "pipeline.web", "pipeline.review", "pipeline.evaluation", "pipeline.store"),
 }
 

@@ -11,19 +11,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from models.records import ArticleClaims, Outcome, Trial
+from pipeline.assemble import TRIAL_TYPES, claims_from_doc
+from pipeline.assemble.cues import COMPARATOR_WORDS, HARM, NO_DIFF, REDUCTION, RELATIVE, RESPECTIVELY, SUCCESS
 from pipeline.extensions import doc_text, sentence_spans
 from pipeline.learn.linear import LinearModel, fit
-from pipeline.records import (
-    COMPARATOR_WORDS,
-    HARM,
-    NO_DIFF,
-    REDUCTION,
-    RELATIVE,
-    RESPECTIVELY,
-    SUCCESS,
-    TRIAL_TYPES,
-    claims_from_doc,
-)
 
 NAME = "direction"
 NONE = "none"

@@ -10,9 +10,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from models.records import ArticleClaims, Trial
+from pipeline.assemble import claims_from_doc
 from pipeline.extensions import doc_text
 from pipeline.learn.linear import LinearModel, fit
-from pipeline.records import claims_from_doc
 
 NAME = "trial"
 C = 1.0
