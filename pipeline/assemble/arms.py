@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from models.records import Arm, Dose
+from models.records import Arm, Dose, Outcome, Trial
 from pipeline.assemble.cues import (
     ARM_CONTEXT,
     ASSIGNMENT,
@@ -19,8 +19,10 @@ from pipeline.assemble.cues import (
 )
 from pipeline.assemble.payloads import TrialScope
 from pipeline.extensions import Found
+from pipeline.learn.value_decide import choose_intervention
 
 MAX_DOSE_ARMS = 40  # the most arms the dev and corpus texts give one trial is 18
+COMPARATIVE_TAGS = {"randomized", "placebo-controlled", "controlled", "sham-controlled", "crossover"}
 
 
 def build_arms(scope: TrialScope) -> list[Arm]:
@@ -353,3 +355,40 @@ def _comparator_for_size(arm_text: str, arms: list[Arm]) -> Arm | None:
             if word in arm.label.lower():
                 return arm
     return None
+
+
+# --- an arm for a trial the rules found none for; single-arm trials -------------------------------------
+
+
+def name_active_arm(scope: TrialScope, arms: list[Arm], trial: Trial) -> None:
+    """A trial with no active arm gets one named by the intervention model (``choose_intervention``)."""
+    if any(not COMPARATOR_WORDS.search(a.label) for a in arms):
+        return
+    pick = choose_intervention(scope.text, scope.sents, scope.bucket.sents, scope.items("ARM"), owner=trial)
+    if pick is None:
+        return
+    arms.insert(0, Arm(label=pick.value, intervention=pick.value, start=pick.start, end=pick.end,
+                       rule_id=pick.rule_id, score=pick.score))
+    scope.evidence.add(scope.sentence_of(pick.start))
+
+
+def single_arm(trial: Trial, arms: list[Arm], study_type: str, role: str) -> Arm | None:
+    """The one arm of a trial that compares nothing: every participant received it, so the trial's results are
+    its results, and for the article's own single-arm trial its size is the arm's n."""
+    if set(trial.design) & COMPARATIVE_TAGS or (role == "main" and study_type != "trial"):
+        return None
+    if len(arms) != 1 or COMPARATOR_WORDS.search(arms[0].label):
+        return None
+    arm = arms[0]
+    if role == "main" and arm.n is None and trial.size is not None and trial.size_span is not None:
+        arm.n = trial.size
+        arm.n_start, arm.n_end = trial.size_span
+        arm.n_rule_id = "arms.single_arm_size"
+    return arm
+
+
+def give_results_to(arm: Arm, outcomes: list[Outcome]) -> None:
+    """A single-arm trial's values left to the whole trial are its one arm's."""
+    for outcome in outcomes:
+        if outcome.value is not None and outcome.arm == "all":
+            outcome.arm = arm.label

@@ -7,7 +7,7 @@ from collections import defaultdict
 from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Trial
-from pipeline.assemble.arms import build_arms
+from pipeline.assemble.arms import build_arms, give_results_to, name_active_arm, single_arm
 from pipeline.assemble.flags import consistency_flags
 from pipeline.assemble.mentions import arm_mentions
 from pipeline.assemble.outcomes import assemble_outcomes
@@ -77,11 +77,15 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket, by_sent
     identity(scope, trial)
     # arms from doses, assignments and comparators
     arms = build_arms(scope)
+    name_active_arm(scope, arms, trial)
     choose_arm_n(text, sents, bucket.sents, scope.items("ARM") + scope.items("TRIAL_SIZE"), arms, arm_mentions, trial)
+    sole = single_arm(trial, arms, study_type, bucket.role)
     scope.evidence.update(scope.sentence_of(a.n_start) for a in arms if a.n_start is not None)
     trial.arms = arms
     if bucket.role != "planned":
         assemble_outcomes(scope, trial, arms)
+        if sole is not None:
+            give_results_to(sole, trial.outcomes)
     if not _concrete(scope, trial, arms, study_type):
         return None
     if bucket.role == "mentioned" and bucket.cue and not scope.evidence:

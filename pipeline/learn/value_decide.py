@@ -31,7 +31,7 @@ from pipeline.learn.value_candidates import (
 )
 from pipeline.patterns import load_rules
 
-VALUE_FIELDS = ("size", "duration", "arm_n", "outcome", "outcome_arm")
+VALUE_FIELDS = ("size", "duration", "arm_n", "outcome", "outcome_arm", "intervention")
 DEFAULT_THRESHOLD = 0.5
 # Fields where the rules' own pick stands when the model finds no candidate above its threshold: the model adds the
 # durations the rules miss and may prefer another candidate, but does not veto the rules (CV: 0.721, 0.710 without).
@@ -133,6 +133,19 @@ def choose_size(text: str, sents: list[tuple[int, int]], sent_ids: list[int], fo
     cands = number_candidates("size", text, sents, sent_ids, found)
     size_features(text, sents, cands, sent_ids[0], rule_pick)
     return _pick("size", owner, cands, rule_choice)
+
+
+def choose_intervention(text: str, sents: list[tuple[int, int]], sent_ids: list[int], found: list[tuple[int, Found]],
+                        owner: Any = None) -> Choice | None:
+    """A name for the active arm of a trial the rules found none for (``found``: the arm component's matches);
+    the rules alone name none."""
+    from pipeline.learn.interventions import intervention_candidates, intervention_features
+
+    if not sent_ids or (active_model("intervention") is None and STATE.recorder is None):
+        return None
+    cands = intervention_candidates(text, sents, sent_ids, found)
+    intervention_features(text, sents, cands, getattr(owner, "name", None))
+    return _pick("intervention", owner, cands, None)
 
 
 def choose_duration(text: str, sents: list[tuple[int, int]], sent_ids: list[int], found: list[tuple[int, Found]],

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.learn.linear import LinearModel, fit
+from pipeline.learn.value_candidates import COMPARATOR_ARM
 from pipeline.learn.value_decide import VALUE_FIELDS, model_name, positive, using
 
 NAME = "values"
 SEED = 0
-C_BY_FIELD = {"size": 0.5, "duration": 0.5, "arm_n": 0.5, "outcome": 0.5, "outcome_arm": 0.5}
+C_BY_FIELD = {"size": 0.5, "duration": 0.5, "arm_n": 0.5, "outcome": 0.5, "outcome_arm": 0.5, "intervention": 0.5}
 # Fields whose trained model lost to the rules in 5-fold CV (arm n: 0.421 trained vs 0.427 rules): the rules decide.
 RULES_WIN = ("arm_n",)
 SHIPPED_FIELDS = tuple(f for f in VALUE_FIELDS if f not in RULES_WIN)
@@ -114,7 +115,17 @@ class _Labels:
             return gold_arm is not None and ev.to_number(gold_arm.get("n")) == cand.value
         if field_name == "outcome":
             return any(ev._close(cand.value, v) for v in _outcome_values(ev, pool))
+        if field_name == "intervention":
+            return self.names_arm(gold_trial, cand.value)
         return self.attribution(trial, owner[1], cand.value)
+
+    def names_arm(self, gold_trial: Mapping[str, Any] | None, name: str) -> bool | None:
+        """Does an arm named ``name`` match an active arm of the gold trial, as the scorer matches arms?"""
+        if gold_trial is None:
+            return None
+        probe = {"label": name, "intervention": name}
+        return any(self.ev.arm_similarity(arm, probe) >= self.ev.ARM_MATCH_MIN
+                   for arm in gold_trial.get("arms") or () if not COMPARATOR_ARM.search(str(arm.get("label") or "")))
 
     def attribution(self, trial: Any, outcome: Any, option: str) -> bool | None:
         ev = self.ev
