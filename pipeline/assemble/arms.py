@@ -9,10 +9,12 @@ from pipeline.assemble.cues import (
     ARM_CONTEXT,
     ASSIGNMENT,
     COMPARATOR_WORDS,
+    DOSE_JOIN,
     DRUG_STOP,
     GROUP_CONTEXT,
     NOT_ARM_START,
     NOT_ARM_WORDS,
+    OF_SUBSTANCE,
     THE_TREATMENT,
     TIME_WORD,
     VAGUE_ARM_WORDS,
@@ -64,16 +66,29 @@ def _dose_group(text: str, doses: list[tuple[int, Found]], k: int) -> tuple[list
     """The doses from ``k`` on that one sentence gives as a combination, and the index after them."""
     i, f = doses[k]
     group = [(i, f)]
-    # combination: "400 mg ibuprofen and 1,000 mg acetaminophen", "ledipasvir 45 mg/sofosbuvir 200 mg"
+    # combination: "400 mg ibuprofen and 1,000 mg acetaminophen", "ledipasvir 45 mg/sofosbuvir 200 mg",
+    # "1,000 milligrams of calcium and 400 international units of vitamin D"
     while k + 1 < len(doses) and doses[k + 1][0] == i:
         nxt = doses[k + 1][1]
         between = text[group[-1][1].end:nxt.start]
-        if re.fullmatch(r"\s*(?:[A-Za-z][\w-]*\s*)?(?:and|plus|with|\+|/)\s*(?:[A-Za-z][\w-]*\s*)?", between):
+        if DOSE_JOIN.fullmatch(between) and _substances_differ(text, between, nxt):
             group.append(doses[k + 1])
             k += 1
         else:
             break
     return group, k + 1
+
+
+def _substances_differ(text: str, between: str, nxt: Found) -> bool:
+    """Doses listed as "N mg of X, M mg of Y" are given together only when X and Y are named and differ
+    ("10 mg of the drug, 20 mg of the drug" are two arms)."""
+    first = OF_SUBSTANCE.match(between)
+    if first is None:
+        return True  # "400 mg ibuprofen and 1,000 mg acetaminophen": the joiner alone decides
+    second = OF_SUBSTANCE.search(text, nxt.start, nxt.end) or OF_SUBSTANCE.match(text, nxt.end)  # "400 IU of vitamin D"
+    a = first.group("word").lower()
+    b = second.group("word").lower() if second is not None else ""
+    return bool(b) and a != b and a not in DRUG_STOP and b not in DRUG_STOP
 
 
 def _add_dose_group(scope: TrialScope, i: int, group: list[tuple[int, Found]], arms: list[Arm],

@@ -36,6 +36,8 @@ NOT_ARM_WORDS = words("words.not_arm")
 NOT_NAMES = words("words.not_trial_name")
 
 COMPARATOR_WORDS = cue("assemble.comparator_words")
+DOSE_JOIN = cue("assemble.dose_join")
+OF_SUBSTANCE = cue("assemble.of_substance")
 NO_DIFF = cue("assemble.no_diff")
 HARM = cue("assemble.harm")
 RESULT_CUE = cue("assemble.result_cue")

@@ -62,7 +62,7 @@ def test_patterns_assembly_cues_each_have_examples():
     for row in rows("assemble.jsonl"):
         assert row["id"].startswith("assemble."), row["id"]
         assert isinstance(row.get("examples"), list) and row["examples"], f"{row['id']}: no examples"
-        assert set(row) <= {"id", "pattern", "case_sensitive", "examples"}, row["id"]
+        assert set(row) <= {"id", "pattern", "case_sensitive", "examples", "about"}, row["id"]
 
 
 def test_patterns_word_lists_are_well_formed_and_hold_their_examples():

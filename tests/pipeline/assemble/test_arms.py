@@ -10,3 +10,25 @@ from pipeline.extract import extract
 def test_arms_dose_dense_page_gives_at_most_the_capped_number_of_arms(nlp):
     claims = extract(nlp, synthesise(DOSE_DENSE, 30 * 1024))
     assert claims.trials and max(len(t.arms) for t in claims.trials) <= MAX_DOSE_ARMS
+
+
+SUPPLEMENT = ("Supplements did not prevent fractures\n\nIn the randomized trial, 2,400 older women received daily "
+              "supplements of 1,000 milligrams of calcium and 400 international units of vitamin D or a placebo "
+              "for five years.\n\nFractures occurred in 9 percent of each group.\n")
+DOSE_LEVELS = ("Higher dose, same benefit\n\nIn the randomized trial, 300 adults took 10 mg of the drug, 20 mg of the "
+               "drug or a placebo every day for 12 weeks.\n")
+
+
+def test_arms_doses_of_several_substances_listed_together_are_one_combination_arm(nlp):
+    trial = extract(nlp, SUPPLEMENT).trials[0]
+    combined = [a for a in trial.arms if len(a.doses) == 2]
+    assert len(combined) == 1, [a.label for a in trial.arms]
+    assert [(d.value, d.unit) for d in combined[0].doses] == [(1000, "mg"), (400, "IU")]
+    assert {d.drug.lower() for d in combined[0].doses if d.drug} == {"calcium", "vitamin d"}
+    assert not any(a.doses and a is not combined[0] for a in trial.arms)
+
+
+def test_arms_two_doses_of_one_substance_stay_two_arms(nlp):
+    trial = extract(nlp, DOSE_LEVELS).trials[0]
+    dosed = sorted(d.value for a in trial.arms for d in a.doses if len(a.doses) == 1)
+    assert dosed == [10, 20]
