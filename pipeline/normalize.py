@@ -75,6 +75,7 @@ UNIT_MAP = {
     "ml": "ml", "milliliter": "ml", "milliliters": "ml", "millilitre": "ml", "millilitres": "ml", "cc": "ml",
     "mmol": "mmol", "meq": "mEq", "gy": "Gy", "gray": "Gy",
     "%": "%", "percent": "%", "per cent": "%",
+    "oz": "oz", "ounce": "oz", "ounces": "oz",
     "cups": "cups", "cup": "cups", "servings": "servings", "serving": "servings",
     "mg/kg": "mg/kg", "mg/m2": "mg/m2", "mg/m²": "mg/m2", "u/m2": "u/m2", "mcg/kg": "mcg/kg",
     "µg/kg": "mcg/kg", "g/kg": "g/kg", "iu/kg": "IU/kg", "units/kg": "unit/kg", "ml/kg": "ml/kg",
@@ -87,6 +88,8 @@ def normalize_unit(raw: str) -> str:
     t = t.replace("per kilogram", "/kg").replace(" per kg", "/kg").replace(" / ", "/").replace(" /", "/")
     if t in UNIT_MAP:
         return UNIT_MAP[t]
+    if t.startswith("million ") and t.endswith("cells"):
+        return "million cells"  # "5 million dendritic cells"
     if "/" in t:
         head, tail = t.split("/", 1)
         return f"{UNIT_MAP.get(head.strip(), head.strip())}/{tail.strip()}"

@@ -34,7 +34,8 @@ def test_normalize_parse_number(text, expected):
 
 
 @pytest.mark.parametrize("raw, unit", [("milligrams", "mg"), ("International Units", "IU"), ("mg/m²", "mg/m2"),
-                                       ("micrograms", "mcg"), ("µg", "mcg"), ("mg/kg", "mg/kg")])
+                                       ("micrograms", "mcg"), ("µg", "mcg"), ("mg/kg", "mg/kg"), ("ounces", "oz"),
+                                       ("million dendritic cells", "million cells")])
 def test_normalize_unit(raw, unit):
     assert normalize_unit(raw) == unit
 
@@ -54,6 +55,10 @@ def test_normalize_duration():
      (100000, None, "IU", "month", None)),
     ("Women took 400 micrograms of folic acid a day or placebo.", (400, None, "mcg", "day", None)),
     ("Patients were given one gram of curcumin daily or placebo.", (1, None, "g", "day", None)),
+    ("Volunteers drank 8 ounces of cherry juice daily or a placebo drink.", (8, None, "oz", "day", None)),
+    ("Each patient received 250 ml of beetroot juice or placebo juice.", (250, None, "ml", None, None)),
+    ("Patients received 5 million dendritic cells per injection or placebo.", (5, None, "million cells", None, None)),
+    ("Patients applied 5 percent lifitegrast ophthalmic solution or placebo.", (5, None, "%", None, None)),
 ])
 def test_dose_parsing(nlp, sentence, dose):
     trial = main_trial(nlp, RCT + sentence[0].lower() + sentence[1:])
