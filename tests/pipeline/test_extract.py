@@ -420,3 +420,22 @@ def test_an_arm_named_as_the_comparison_is_not_the_subject(nlp):
             "taking the placebo, patients on the medication were 55 percent less likely to have a relapse.")
     outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 55)
     assert outcome.arm != "placebo" and outcome.direction == "improved"
+
+
+@pytest.mark.parametrize("text, sizes", [
+    ("In the randomized trial, the 6,732 patients who got ticagrelor were less likely to die than the 6,676 "
+     "patients who got clopidogrel.", {"ticagrelor": 6732, "clopidogrel": 6676}),
+    ("The randomized trial enrolled 460 patients, with 239 in a CAMBRA group and 221 in a control group.",
+     {"CAMBRA": 239, "control": 221}),
+    ("In the randomized trial, of 572 patients randomly assigned to receive the chlorhexidine-alcohol "
+     "combination, 9 percent had an infection, compared with 16 percent of those given povidone-iodine.",
+     {"chlorhexidine-alcohol combination": 572}),
+])
+def test_arm_sizes_in_ordinary_phrasing(nlp, text, sizes):
+    trial = main_trial(nlp, text)
+    got = {a.label: a.n for a in trial.arms if a.n is not None}
+    for label, n in sizes.items():
+        assert any(label.lower() in k.lower() and v == n for k, v in got.items()), got
+    for arm in trial.arms:
+        if arm.n is not None:
+            assert text[arm.n_start:arm.n_end].replace(",", "") == str(arm.n)
