@@ -143,7 +143,7 @@ ARM_ARTICLES = [
 
 
 def _arm_article(title, lead, a, b, n_a, n_b, verb):
-    return (f"{title}\n\n{lead}\n\nPatients were randomly assigned to {a} or {b}. {a.capitalize()} was given to "
+    return (f"{title}\n\n{lead}\n\nPatients were randomly assigned to {a} or {b}. {a.capitalize()} went to "
             f"{n_a} patients, while {n_b} patients {verb} {b} each morning for eight weeks.\n\n"
             f"Symptoms improved in 59 percent of the {a} group and in 30 percent of the {b} group.\n")
 
