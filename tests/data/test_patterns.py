@@ -75,3 +75,12 @@ def test_patterns_word_lists_are_well_formed_and_hold_their_examples():
         assert isinstance(listed, list) and listed and all(isinstance(w, str) and w for w in listed), row["id"]
         assert len(set(listed)) == len(listed), f"{row['id']}: duplicate words"
         assert row.get("examples") and set(row["examples"]) <= set(listed), f"{row['id']}: examples not listed"
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_patterns_not_examples_do_not_match_their_rule(name):
+    """A rule that carries ``not_examples`` finds nothing in any of them (what it must leave alone runs too)."""
+    rules = {r.id: r for r in load_rules(name.removesuffix(".jsonl"))}
+    for row in rows(name):
+        for text in row.get("not_examples", ()):
+            assert not rules[row["id"]].regex.search(text), f"{row['id']} matches {text!r}"
