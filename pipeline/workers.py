@@ -27,7 +27,8 @@ from spacy.language import Language
 from models.errors import ClaimsError
 from models.records import ArticleClaims, CleanPage
 from pipeline.extract import extract
-from pipeline.store import content_fingerprint, load_raw, save_raw
+from pipeline.store import load_raw, save_raw
+from pipeline.store.fingerprint import fingerprint_and_bands
 from scrapers.clean import clean_html
 
 RETRIES = 1  # a page whose worker died is tried once more, on a fresh worker
@@ -49,12 +50,14 @@ class Job:
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the writer stores for one page: the cleaned page, its claims and fingerprint, or the error."""
+    """What the writer stores for one page: the cleaned page, its claims, fingerprint and LSH band keys
+    (computed here, so that the one writer only writes), or the error."""
 
     page: CleanPage | None = None
     claims: ArticleClaims | None = None
     fingerprint: str | None = None
     error: str | None = None
+    bands: list[str] | None = None
 
 
 def prepare(nlp: Language, job: Job) -> Prepared:
@@ -71,7 +74,8 @@ def prepare(nlp: Language, job: Job) -> Prepared:
             save_raw(job.raw_dir, body, job.sha256)
         page = clean_html(body, job.url, encoding=job.encoding)
         claims = extract(nlp, page, max_chars=job.max_chars, max_seconds=job.max_seconds)
-        return Prepared(page=page, claims=claims, fingerprint=content_fingerprint(page.text))
+        fingerprint, bands = fingerprint_and_bands(page.text)
+        return Prepared(page=page, claims=claims, fingerprint=fingerprint, bands=bands)
     except ClaimsError as exc:
         return Prepared(error=exc.message)
     except Exception as exc:  # a bug or a resource limit on one page is that page's recorded failure
@@ -133,7 +137,9 @@ def mp_context() -> multiprocessing.context.BaseContext:
     once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate"])
+        # datasketch (MinHash for the band keys; seconds to import, with scipy) too: imported once here,
+        # not once per worker.
+        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate", "datasketch"])
         return ctx
     return multiprocessing.get_context("spawn")
 
