@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,9 +117,11 @@ class InlineRunner:
 def _worker_main(conn: Connection) -> None:
     """A worker: build the pipeline once, then prepare pages until told to stop or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the pool
-    from pipeline.nlp import build_nlp
+    nlp = _prebuilt_nlp()
+    if nlp is None:
+        from pipeline.nlp import build_nlp
 
-    nlp = build_nlp()
+        nlp = build_nlp()
     while True:
         try:
             job = conn.recv()
@@ -132,14 +135,23 @@ def _worker_main(conn: Connection) -> None:
             return
 
 
+def _prebuilt_nlp() -> Language | None:
+    """The pipeline the forkserver built (``pipeline.prebuilt``), if this worker forked from one that did.
+    A worker has the forkserver's environment, so that pipeline loaded the trained models
+    (``$CLAIMS_MODELS``) the worker would load."""
+    prebuilt = sys.modules.get("pipeline.prebuilt")
+    return prebuilt.NLP if prebuilt is not None else None
+
+
 def mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one (Linux): workers fork from a server that imported the pipeline
-    once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
+    """forkserver where there is one (Linux): workers fork from a server that imported and built the
+    pipeline once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        # datasketch (MinHash for the band keys; seconds to import, with scipy) too: imported once here,
-        # not once per worker.
-        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate", "datasketch"])
+        # datasketch (MinHash for the band keys; seconds to import, with scipy) too, and the pipeline
+        # itself is built there (pipeline.prebuilt): once, not once per worker.
+        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate", "datasketch",
+                                    "pipeline.prebuilt"])
         return ctx
     return multiprocessing.get_context("spawn")
 
