@@ -308,7 +308,7 @@ def store_prepared(db: sqlite_utils.Database, fetched: FetchResult, prepared: Pr
     page = prepared.page
     article_id = save_article(
         db, page, prepared.claims, url=fetched.url, sha256=fetched.sha256,
-        fingerprint=prepared.fingerprint, extractor_version=EXTRACTOR_VERSION,
+        fingerprint=prepared.fingerprint, extractor_version=EXTRACTOR_VERSION, bands=prepared.bands,
     )
     if record_page:
         save_page(db, replace(fetched, encoding=page.encoding), article_id=article_id)

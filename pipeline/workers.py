@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from spacy.language import Language
 from models.errors import ClaimsError
 from models.records import ArticleClaims, CleanPage
 from pipeline.extract import extract
-from pipeline.store import content_fingerprint, load_raw, save_raw
+from pipeline.store import load_raw, save_raw
+from pipeline.store.fingerprint import fingerprint_and_bands
 from scrapers.clean import clean_html
 
 RETRIES = 1  # a page whose worker died is tried once more, on a fresh worker
@@ -49,12 +51,14 @@ class Job:
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the writer stores for one page: the cleaned page, its claims and fingerprint, or the error."""
+    """What the writer stores for one page: the cleaned page, its claims, fingerprint and LSH band keys
+    (computed here, so that the one writer only writes), or the error."""
 
     page: CleanPage | None = None
     claims: ArticleClaims | None = None
     fingerprint: str | None = None
     error: str | None = None
+    bands: list[str] | None = None
 
 
 def prepare(nlp: Language, job: Job) -> Prepared:
@@ -71,7 +75,8 @@ def prepare(nlp: Language, job: Job) -> Prepared:
             save_raw(job.raw_dir, body, job.sha256)
         page = clean_html(body, job.url, encoding=job.encoding)
         claims = extract(nlp, page, max_chars=job.max_chars, max_seconds=job.max_seconds)
-        return Prepared(page=page, claims=claims, fingerprint=content_fingerprint(page.text))
+        fingerprint, bands = fingerprint_and_bands(page.text)
+        return Prepared(page=page, claims=claims, fingerprint=fingerprint, bands=bands)
     except ClaimsError as exc:
         return Prepared(error=exc.message)
     except Exception as exc:  # a bug or a resource limit on one page is that page's recorded failure
@@ -112,9 +117,11 @@ class InlineRunner:
 def _worker_main(conn: Connection) -> None:
     """A worker: build the pipeline once, then prepare pages until told to stop or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends the pool
-    from pipeline.nlp import build_nlp
+    nlp = _prebuilt_nlp()
+    if nlp is None:
+        from pipeline.nlp import build_nlp
 
-    nlp = build_nlp()
+        nlp = build_nlp()
     while True:
         try:
             job = conn.recv()
@@ -128,12 +135,23 @@ def _worker_main(conn: Connection) -> None:
             return
 
 
+def _prebuilt_nlp() -> Language | None:
+    """The pipeline the forkserver built (``pipeline.prebuilt``), if this worker forked from one that did.
+    A worker has the forkserver's environment, so that pipeline loaded the trained models
+    (``$CLAIMS_MODELS``) the worker would load."""
+    prebuilt = sys.modules.get("pipeline.prebuilt")
+    return prebuilt.NLP if prebuilt is not None else None
+
+
 def mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one (Linux): workers fork from a server that imported the pipeline
-    once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
+    """forkserver where there is one (Linux): workers fork from a server that imported and built the
+    pipeline once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate"])
+        # datasketch (MinHash for the band keys; seconds to import, with scipy) too, and the pipeline
+        # itself is built there (pipeline.prebuilt): once, not once per worker.
+        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate", "datasketch",
+                                    "pipeline.prebuilt"])
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from scrapers.blocks import RawBlock
@@ -75,7 +76,12 @@ TEASER_LABEL = re.compile(r"^\W*(related( stories| articles| content| links)?|do
 
 
 def is_boilerplate(block: RawBlock, *, links: bool = True) -> bool:
-    text = block.text
+    return _is_boilerplate(block.text, block.kind, block.link_ratio, links)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_boilerplate(text: str, kind: str, link_ratio: float, links: bool) -> bool:
+    # Cached: cleaning asks about the same blocks several times (generic stage, dedupe, body, trailer).
     words = len(text.split())
     if words <= 25 and BOILERPLATE_LINE.match(text):
         return True
@@ -85,7 +91,7 @@ def is_boilerplate(block: RawBlock, *, links: bool = True) -> bool:
     if words <= 80 and BOILERPLATE_ANYWHERE.search(text):
         return True
     # A run of links with little text of its own: a menu or a list of related items.
-    return links and block.link_ratio > 0.7 and words <= 30 and block.kind != "heading"
+    return links and link_ratio > 0.7 and words <= 30 and kind != "heading"
 
 
 def strip_boilerplate(blocks: list[RawBlock]) -> list[RawBlock]:

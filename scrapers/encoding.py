@@ -75,6 +75,10 @@ def _western(body: bytes) -> str | None:
 
 def _repair_mojibake(text: str) -> str:
     """Undo UTF-8 that was decoded as windows-1252 upstream (double encoding), when that is what it is."""
+    # Every MOJIBAKE match starts with one of these: three substring scans rule most pages out faster
+    # than the pattern's search over the whole page.
+    if "Ã" not in text and "â€" not in text and "Â" not in text:
+        return text
     if not MOJIBAKE.search(text):
         return text
     try:

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from models.records import ArticleClaims, CleanPage, FetchResult, Trial
 from models.schema import ensure_schema
-from pipeline.store.fingerprint import SAME_TEXT_JACCARD, band_keys, jaccard, minhash_of, shingles
+from pipeline.store.fingerprint import SAME_TEXT_JACCARD, jaccard, shingles, text_bands
 
 CLAIM_TABLES = ["flags", "outcomes", "doses", "arms", "trials"]  # children first, for deletion
 
@@ -116,7 +116,7 @@ def find_article_for(db: sqlite_utils.Database, url: str, text: str | None = Non
         candidates = [r["article_id"] for r in db.query(
             f"select article_id, count(*) as shared from article_bands where band in ({marks}) "
             "group by article_id order by shared desc, article_id limit 20", bands)]
-        mine = shingles(text)
+        mine = shingles(text) if candidates else set()
         for candidate in candidates:
             row = next(db.query("select text from articles where id = ?", [candidate]), None)
             if (row and jaccard(mine, shingles(row["text"] or "")) >= SAME_TEXT_JACCARD
@@ -150,9 +150,11 @@ def save_article(
     fingerprint: str | None,
     extractor_version: str,
     model_version: str | None = None,
+    bands: list[str] | None = None,
 ) -> str:
-    """Write one article and all its claims in a single transaction. Returns the article id."""
-    bands = band_keys(minhash_of(shingles(page.text))) if page.text.strip() else []
+    """Write one article and all its claims in a single transaction. Returns the article id.
+    ``bands``: the text's LSH band keys (``text_bands``) when the caller has them already."""
+    bands = text_bands(page.text) if bands is None else bands
     article_id = find_article_for(db, url, page.text, claims, bands=bands)
     meta = dict(page.meta or {})
     article = {
@@ -190,8 +192,8 @@ def save_article(
         upsert_row(db, "articles", article, "id")
         upsert_row(db, "article_urls", {"url": url, "article_id": article_id, "first_seen": now_iso()}, "url")
         db.execute("delete from article_bands where article_id = ?", [article_id])
-        db.table("article_bands").insert_all(({"article_id": article_id, "band": b} for b in bands),
-                                             pk=("article_id", "band"), ignore=True)
+        db.conn.executemany("insert or ignore into article_bands (article_id, band) values (?, ?)",
+                            [(article_id, b) for b in bands])
         save_claims(db, article_id, claims)
     return article_id
 

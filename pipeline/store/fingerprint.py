@@ -13,18 +13,34 @@ if TYPE_CHECKING:
     from datasketch import MinHash
 
 
+def words(text: str) -> list[str]:
+    """The casefolded words of a text: what the fingerprint and the shingles are made of."""
+    return re.findall(r"\w+", text.casefold())
+
+
 def content_fingerprint(text: str) -> str:
     """A fingerprint of the words, not the markup: stable under whitespace, punctuation and case, and
     under small edits at the edges (a dateline, a credit line), so a syndicated release matches itself."""
-    tokens = re.findall(r"\w+", text.casefold())
-    if len(tokens) < 8:
+    tokens = words(text)
+    return _fingerprint(tokens, shingles(text, tokens=tokens))
+
+
+def _fingerprint(tokens: list[str], shingle_set: set[str]) -> str:
+    if len(tokens) < SHINGLE_WORDS:
         return "w:" + hashlib.sha1(" ".join(tokens).encode()).hexdigest()[:24]
-    hashes = sorted({
-        int.from_bytes(hashlib.blake2b(" ".join(tokens[i:i + 8]).encode(), digest_size=8).digest(), "big")
-        for i in range(len(tokens) - 7)
-    })
+    hashes = sorted({int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big")
+                     for s in shingle_set})
     # The few smallest shingle hashes act as a sample of the text (min-hash); edits touch few shingles.
     return "m:" + "".join(f"{h:016x}" for h in hashes[:3])
+
+
+def fingerprint_and_bands(text: str) -> tuple[str, list[str]]:
+    """``content_fingerprint(text)`` and ``text_bands(text)`` from one pass over the words: what a
+    worker hands the writer with each page."""
+    tokens = words(text)
+    shingle_set = shingles(text, tokens=tokens)
+    bands = band_keys(minhash_of(shingle_set)) if text.strip() else []
+    return _fingerprint(tokens, shingle_set), bands
 
 
 # --- syndication: candidates by MinHash-LSH, confirmed on the two texts ------------------------------
@@ -35,9 +51,10 @@ LSH_THRESHOLD = 0.5  # generous on purpose: a candidate only leads to the exact 
 SAME_TEXT_JACCARD = 0.9  # a syndicated copy shares at least 90% of its 8-word shingles with the first
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """The text's word ``size``-grams, casefolded: whitespace, punctuation and case do not count."""
-    tokens = re.findall(r"\w+", text.casefold())
+def shingles(text: str, size: int = SHINGLE_WORDS, *, tokens: list[str] | None = None) -> set[str]:
+    """The text's word ``size``-grams, casefolded: whitespace, punctuation and case do not count.
+    ``tokens``: ``words(text)`` when the caller has them already."""
+    tokens = words(text) if tokens is None else tokens
     if len(tokens) < size:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
@@ -50,9 +67,26 @@ def jaccard(a: set[str], b: set[str]) -> float:
 def minhash_of(shingle_set: set[str]) -> MinHash:
     from datasketch import MinHash  # imported on first use: it takes seconds, and reads never need it
 
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingle_set)])
+    # The values are those of MinHash(num_perm=NUM_PERM, seed=1).update_batch(encoded shingles), made
+    # cheaper: the permutations are drawn once per process, not per text, and datasketch's default hash
+    # (the first 4 bytes of SHA-1, little-endian: sha1_hash32) is taken here in one pass with the
+    # encoding, handing MinHash the integers. A minimum does not depend on the order of the shingles.
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_permutations(), scheme="affine32")
+    minhash.update_batch([int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "little")
+                          for s in shingle_set])
     return minhash
+
+
+@functools.cache
+def _permutations() -> tuple:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
+
+
+def text_bands(text: str) -> list[str]:
+    """The LSH band keys of a text (none for a blank one): what ``save_article`` stores to find copies."""
+    return band_keys(minhash_of(shingles(text))) if text.strip() else []
 
 
 @functools.cache

@@ -120,3 +120,23 @@ def test_store_read_only_open_never_writes(tmp_path):
 def test_store_fingerprint_same_words_same_print_other_text_other_print():
     assert content_fingerprint(TEXT) == content_fingerprint("  " + TEXT.upper() + "\n")
     assert content_fingerprint(TEXT) != content_fingerprint(TEXT.replace("riboflavin", "magnesium"))
+
+
+def test_store_fingerprint_and_bands_equal_the_separate_functions():
+    from pipeline.store.fingerprint import fingerprint_and_bands, text_bands
+
+    for text in (TEXT, TEXT.upper() + " " + TEXT, "Too short to shingle.", "   "):
+        assert fingerprint_and_bands(text) == (content_fingerprint(text), text_bands(text))
+
+
+def test_store_minhash_equals_datasketch_default_minhash():
+    """The cheaper MinHash (permutations drawn once, hash taken inline) keeps datasketch's values, so band
+    keys stored by earlier runs still find their copies."""
+    from datasketch import MinHash
+
+    from pipeline.store.fingerprint import NUM_PERM, minhash_of, shingles
+
+    shingle_set = shingles(TEXT + " " + TEXT.replace("riboflavin", "magnesium"))
+    plain = MinHash(num_perm=NUM_PERM, seed=1)
+    plain.update_batch([s.encode("utf-8") for s in sorted(shingle_set)])
+    assert (minhash_of(shingle_set).hashvalues == plain.hashvalues).all()
