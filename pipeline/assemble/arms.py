@@ -389,13 +389,14 @@ def name_active_arm(scope: TrialScope, arms: list[Arm], trial: Trial) -> None:
 
 def single_arm(trial: Trial, arms: list[Arm], study_type: str, role: str) -> Arm | None:
     """The one arm of a trial that compares nothing: every participant received it, so the trial's results are
-    its results, and for the article's own single-arm trial its size is the arm's n."""
+    its results, and for the article's own completed single-arm trial its size is the arm's n."""
     if set(trial.design) & COMPARATIVE_TAGS or (role == "main" and study_type != "trial"):
         return None
     if len(arms) != 1 or COMPARATOR_WORDS.search(arms[0].label):
         return None
     arm = arms[0]
-    if role == "main" and arm.n is None and trial.size is not None and trial.size_span is not None:
+    if (role == "main" and trial.status == "completed" and arm.n is None and trial.size is not None
+            and trial.size_span is not None):  # a recruiting trial's size is a target, not who received the arm
         arm.n = trial.size
         arm.n_start, arm.n_end = trial.size_span
         arm.n_rule_id = "arms.single_arm_size"
