@@ -1,7 +1,9 @@
 """Extractor speed benchmark over the corpus texts: articles/s and chars/s on one core, peak memory.
 
-Usage: ``python -m pipeline.evaluation.bench --shared ../shared [--limit N] [--json]``. The spaCy pipeline is built
-once and its build time is reported apart; only ``extract`` + ``to_json`` calls are timed.
+Usage: ``python -m pipeline.evaluation.bench --shared ../shared [--limit N] [--no-cli] [--json]``. The spaCy pipeline
+is built once and its build time is reported apart; only ``extract`` + ``to_json`` calls are timed. Then the same
+texts go through ``claims extract --jsonl`` as users run it: one process, start-up, reading and printing included,
+timed from start to exit, with its CPU time and peak RSS.
 Peak memory is read twice: ``resource.getrusage`` max RSS for the whole process, and a second,
 traced pass (``tracemalloc``, which slows Python down, hence not timed) for the Python heap peak.
 """
@@ -12,7 +14,9 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Sequence
@@ -37,6 +41,40 @@ class BenchResult:
     trials: int
     cpu: str
     failed: list[dict[str, str]] = field(default_factory=list)
+    cli: CliRun | None = None
+
+
+@dataclass
+class CliRun:
+    """``claims extract --jsonl`` over the same texts, in one process, start-up included."""
+
+    articles: int
+    seconds: float
+    cpu_seconds: float
+    articles_per_s: float
+    max_rss_mb: float
+    exit_code: int
+
+
+# `claims extract` is the click group's subcommand; run through the interpreter of this process
+CLI = [sys.executable, "-c", "import sys; from pipeline.cli import cli; sys.exit(cli())"]
+
+
+def run_cli(articles: Sequence[tuple[str, str]]) -> CliRun:
+    """Time ``claims extract --jsonl`` over ``articles`` in a child process (output discarded)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "articles.jsonl"
+        path.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in articles), encoding="utf-8")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([*CLI, "extract", "--jsonl", str(path)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return CliRun(articles=len(articles), seconds=seconds, cpu_seconds=cpu,
+                  articles_per_s=len(articles) / seconds if seconds else float("inf"),
+                  max_rss_mb=after.ru_maxrss / 1024, exit_code=done.returncode)
 
 
 def load_corpus(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
@@ -136,6 +174,15 @@ def format_result(r: BenchResult) -> str:
     ]
     if r.failed:
         lines.append(f"  failed           {len(r.failed)}: " + ", ".join(f["id"] for f in r.failed[:10]))
+    if r.cli is not None:
+        c = r.cli
+        lines += [
+            f"claims extract --jsonl, as users run it (one process, start-up included, {c.articles} articles):",
+            f"  wall             {c.seconds:.2f} s   ({c.articles_per_s:,.1f} articles/s; target 100)",
+            f"  CPU              {c.cpu_seconds:.2f} s   ({c.articles / c.cpu_seconds if c.cpu_seconds else 0:,.1f} "
+            "articles per CPU-second)",
+            f"  peak RSS         {c.max_rss_mb:.1f} MB" + ("" if c.exit_code == 0 else f"   (exit code {c.exit_code})"),
+        ]
     return "\n".join(lines)
 
 
@@ -146,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     parser.add_argument("--trace-limit", type=int, default=100,
                         help="articles in the tracemalloc pass (default 100)")
+    parser.add_argument("--no-cli", action="store_true", help="skip timing `claims extract --jsonl` in a child process")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
 
@@ -159,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result = run(articles, trace_limit=args.trace_limit, cpu=pin_one_core())
+    if not args.no_cli:
+        result.cli = run_cli(articles)  # the child inherits the pinned core
     if args.json:
         print(json.dumps(asdict(result), indent=2))
     else:

@@ -500,6 +500,14 @@ def test_bench_runs_over_a_small_corpus_and_skips_without_one(tmp_path, capsys):
     assert "skipped: corpus" in capsys.readouterr().out
 
 
+def test_bench_times_claims_extract_jsonl_in_a_child_process():
+    run = bench.run_cli(list(TEXTS.items()))
+    assert run.exit_code == 0 and run.articles == len(TEXTS)
+    assert run.seconds > 0 and run.cpu_seconds > 0 and run.max_rss_mb > 50  # a spaCy pipeline was built in it
+    text = bench.format_result(bench.BenchResult(2, 10, 1.0, 0.1, 2.0, 10.0, 100.0, 1, 1.0, 1, 1, "cpu 0", cli=run))
+    assert "claims extract --jsonl, as users run it" in text and "peak RSS" in text
+
+
 def test_eval_cli_prediction_missing_for_a_corpus_article_is_an_error(tiny):
     tiny["pred"].write_text(json.dumps(as_prediction(gold_record())) + "\n")
     result = invoke(tiny)
