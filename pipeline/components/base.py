@@ -51,19 +51,23 @@ class RuleComponent:
         """Every rule over every sentence it applies to; parsed matches in sentence order, then rule order."""
         text = doc_text(doc)
         sents = sentence_spans(doc)
+        lowered = lowered_text(doc)
+        starts = [start for start, _ in sents]
+        texts: dict[int, str] = {}  # each sentence sliced, lowered and checked for numbers once, not once per rule
         lowers: dict[int, str] = {}
         numbers: dict[int, bool] = {}
         keyed: list[tuple[int, int, int, Found]] = []
         for r_idx, rule in enumerate(self.rules):
-            for s_idx in self.candidate_sentences(rule, lowered_text(doc), sents):
+            for s_idx in self.candidate_sentences(rule, lowered, sents, starts):
                 if s_idx not in lowers:
                     start, end = sents[s_idx]
-                    lowers[s_idx] = text[start:end].lower()
+                    texts[s_idx] = text[start:end]
+                    lowers[s_idx] = texts[s_idx].lower()
                     numbers[s_idx] = bool(HAS_NUMBER.search(lowers[s_idx]))
                 if not rule_applies(rule, lowers[s_idx], numbers[s_idx]):
                     continue
-                start, end = sents[s_idx]
-                sent_text = text[start:end]
+                start = sents[s_idx][0]
+                sent_text = texts[s_idx]
                 for match in rule.regex.finditer(sent_text):
                     parsed = self.parse(match, rule, sent_text, start)
                     for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:
@@ -72,13 +76,16 @@ class RuleComponent:
         keyed.sort(key=lambda k: k[:3])
         return [item for *_, item in keyed]
 
-    def candidate_sentences(self, rule: Rule, lowered: str | None, sents: list[tuple[int, int]]) -> list[int]:
+    def candidate_sentences(self, rule: Rule, lowered: str | None, sents: list[tuple[int, int]],
+                            starts: list[int] | None = None) -> list[int]:
         """The sentences where one of the rule's cue words starts, in order: a cheap superset of what
-        ``rule_applies`` accepts (which still decides), found by substring search over the lowered text."""
+        ``rule_applies`` accepts (which still decides), found by substring search over the lowered text.
+        ``starts``: the sentences' start offsets, when the caller has them."""
         words = rule.attrs.get("any")
         if not words or lowered is None:
             return list(range(len(sents)))
-        starts = [start for start, _ in sents]
+        if starts is None:
+            starts = [start for start, _ in sents]
         found: set[int] = set()
         for word in words:
             pos = lowered.find(word)
