@@ -94,9 +94,9 @@ def intervention_features(text: str, sents: list[tuple[int, int]], cands: list[C
     rules_of: dict[str, set[str]] = {}
     for c in cands:
         rules_of.setdefault(_key(c.value), set()).update(c.rules)
-    first_seen: dict[str, int] = {}
-    for c in cands:
-        first_seen.setdefault(_key(c.value), low_text.find(_key(c.value)))
+    # the article's use of each name, searched once per name rather than once per mention
+    first_seen = {key: low_text.find(key) for key in per_key}
+    in_text = {key: low_text.count(key) for key in per_key}
     for rank, cand in enumerate(cands):
         key = _key(cand.value)
         s0, e0 = sents[cand.sent]
@@ -104,7 +104,7 @@ def intervention_features(text: str, sents: list[tuple[int, int]], cands: list[C
         x.update({f"rule={r}": 1.0 for r in cand.rules})
         x.update({f"key_rule={r}": 1.0 for r in rules_of[key]})
         x["trial_mentions"] = math.log1p(per_key[key])
-        x["text_mentions"] = math.log1p(low_text.count(key))
+        x["text_mentions"] = math.log1p(in_text[key])
         first = first_seen[key]
         x["first_at"] = first / max(1, len(text))
         if 0 <= first < LEAD_WORDS:
