@@ -56,7 +56,7 @@ class CliRun:
     exit_code: int
 
 
-# `claims extract` is the click group's subcommand; run through the interpreter of this process
+# `claims` run through the interpreter of this process (this bench and bench_ingest time it in a child)
 CLI = [sys.executable, "-c", "import sys; from pipeline.cli import cli; sys.exit(cli())"]
 
 

@@ -26,6 +26,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipeline.evaluation.bench import CLI
+
 SETS = (("scrapinghub-aeb", "ScrapingHub AEB"), ("wcxb-test", "WCXB test"))
 RSS_LIMIT_MB = 500
 TARGET_RATIO = 1.5
@@ -153,7 +155,7 @@ class RssSampler(threading.Thread):
 def run_ingest(shared: Path, workers: int, with_text: set[str]) -> IngestRun:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         db = Path(tmp) / "claims.db"
-        cmd = [sys.executable, "-c", "from pipeline.cli import cli; cli()", "ingest", "--db", str(db),
+        cmd = [*CLI, "ingest", "--db", str(db),
                "--workers", str(workers), *map(str, bench_dirs(shared))]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
