@@ -20,27 +20,40 @@ def fetched_within(url: str, settings, budget: float):
     return result
 
 
-def test_drip_feed_server_is_cut_off_at_the_total_budget(server, tmp_path):
+def drip_headers(interval: float) -> callable:
+    """The status line and headers one byte every ``interval`` seconds."""
+
+    def reply(handler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Padding: " + b"a" * 400 + b"\r\n\r\n"
+        try:
+            for i in range(len(head)):
+                handler.wfile.write(head[i:i + 1])
+                handler.wfile.flush()
+                time.sleep(interval)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+    return reply
+
+
+BODY_BUDGET = "timed out while reading the body (total time budget exceeded)"
+
+
+@pytest.mark.parametrize("reply, timeout, total_timeout, budget, error", [
     # one byte every 0.05 s: every byte resets a read timeout, only the total budget ends it
-    server.routes["/drip.html"] = Response(200, drip(GOOD_PAGE * 4, 0.05))
-    settings = fast_settings(tmp_path, timeout=1.0, total_timeout=1.5)
-    result = fetched_within(server.url("/drip.html"), settings, 1.5)
-    assert result.error == "timed out while reading the body (total time budget exceeded)"
+    (lambda: drip(GOOD_PAGE * 4, 0.05), 1.0, 1.5, 1.5, BODY_BUDGET),
+    (lambda: stall(30), 5.0, 1.0, 1.0, BODY_BUDGET),
+    (lambda: stall(30), 0.5, 10.0, 1.0, "timed out while reading the body (no data for 0.5s)"),
+    (lambda: drip_headers(0.05), 1.0, 1.5, 1.5,
+     "timed out waiting for the response (total time budget exceeded)"),
+], ids=["drip-feed body", "stalled body", "stall under the read timeout", "dripping headers"])
+def test_slow_server_is_cut_off_within_the_budget_and_says_why(server, tmp_path, reply, timeout, total_timeout,
+                                                              budget, error):
+    server.routes["/slow.html"] = Response(200, reply())
+    settings = fast_settings(tmp_path, timeout=timeout, total_timeout=total_timeout)
+    result = fetched_within(server.url("/slow.html"), settings, budget)
+    assert result.error == error
     assert result.body is None
-
-
-def test_stalled_body_times_out_within_the_budget(server, tmp_path):
-    server.routes["/stall.html"] = Response(200, stall(30))
-    settings = fast_settings(tmp_path, timeout=5.0, total_timeout=1.0)
-    result = fetched_within(server.url("/stall.html"), settings, 1.0)
-    assert result.error == "timed out while reading the body (total time budget exceeded)"
-
-
-def test_stalled_body_under_the_read_timeout_says_so(server, tmp_path):
-    server.routes["/stall.html"] = Response(200, stall(30))
-    settings = fast_settings(tmp_path, timeout=0.5, total_timeout=10.0)
-    result = fetched_within(server.url("/stall.html"), settings, 1.0)
-    assert result.error == "timed out while reading the body (no data for 0.5s)"
 
 
 def test_body_without_length_is_cut_at_the_byte_cap(server, tmp_path):
@@ -89,29 +102,6 @@ def test_drip_feed_in_a_batch_holds_the_budget_and_the_rest_is_stored(server, tm
     assert failures(settings.db_path) == {
         server.url("/drip.html"): "timed out while reading the body (total time budget exceeded)"}
     assert stored_urls(settings.db_path) == {server.url("/good.html")}
-
-
-def drip_headers(interval: float) -> callable:
-    """The status line and headers one byte every ``interval`` seconds."""
-
-    def reply(handler) -> None:
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + b"X-Padding: " + b"a" * 400 + b"\r\n\r\n"
-        try:
-            for i in range(len(head)):
-                handler.wfile.write(head[i:i + 1])
-                handler.wfile.flush()
-                time.sleep(interval)
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            return
-
-    return reply
-
-
-def test_server_dripping_its_headers_is_cut_off_at_the_total_budget(server, tmp_path):
-    server.routes["/drip-head.html"] = Response(200, drip_headers(0.05))
-    settings = fast_settings(tmp_path, timeout=1.0, total_timeout=1.5)
-    result = fetched_within(server.url("/drip-head.html"), settings, 1.5)
-    assert result.error == "timed out waiting for the response (total time budget exceeded)"
 
 
 def test_robots_txt_dripping_is_cut_off_and_the_page_still_fetched(server, tmp_path):
