@@ -172,13 +172,14 @@ def qualitative_outcomes(starts: dict[int, int], sent_text: dict[int, str], nume
     """The main result stated without a number: "no significant difference between the groups"."""
     out = []
     for i, sent in sent_text.items():
-        if i in numeric_sents or BACKGROUND.search(sent) or GENERIC_TRIAL.search(sent):
+        low = sent.lower()
+        if i in numeric_sents or not any(w in low for w in ("differ", "similar", "comparable", "better", "worse")):
+            continue  # the cheap tests first: most sentences state no comparison at all
+        if BACKGROUND.search(sent) or GENERIC_TRIAL.search(sent):
             continue
         if len(sent.split()) < 10 and not sent.rstrip().endswith((".", "!", "?", '"', "”")):
             continue  # a heading ("No difference between the groups") announces a result, the text states it
-        low = sent.lower()
-        m = (("differ" in low or "similar" in low or "comparable" in low or "better" in low or "worse" in low)
-             and QUAL_NO_DIFF.search(sent))
+        m = QUAL_NO_DIFF.search(sent)
         if not m or re.search(r"\bbaseline\b|\bat the start\b|\bdemographic|\bcharacteristics\b", sent, re.I):
             continue
         start, end = clause_bounds(sent, m.start())

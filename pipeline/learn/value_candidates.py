@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pipeline.components.base import rule_applies
@@ -38,6 +40,18 @@ CUES = {
     "age": re.compile(r"\b(?:aged?|ages|years? old|older|younger)\b", re.I),
     "ongoing": re.compile(r"\b(?:will|aims? to|goal|target|hopes? to|plans? to|expected to)\b", re.I),
 }
+
+
+def cue_reader(cues: dict[str, re.Pattern]) -> Callable[[str], frozenset[str]]:
+    """A function giving the names of ``cues`` whose regex occurs in a text. A sentence is read for every
+    candidate in it, so each text is searched once and remembered (the last 1,024 texts)."""
+    @lru_cache(maxsize=1024)
+    def read(text: str) -> frozenset[str]:
+        return frozenset(name for name, regex in cues.items() if regex.search(text))
+    return read
+
+
+SENTENCE_CUES = cue_reader(CUES)
 
 
 @dataclass
@@ -86,8 +100,9 @@ def context_features(sent: str, rel_start: int, rel_end: int, width: int = 3) ->
         out[f"bow_before={w}"] = 0.5
     for w in words(sent[rel_end:rel_end + 60]):
         out[f"bow_after={w}"] = 0.5
-    for name, regex in CUES.items():
-        if regex.search(sent):
+    fired = SENTENCE_CUES(sent)
+    for name in CUES:
+        if name in fired:
             out[f"cue={name}"] = 1.0
     if not before:
         out["sent_initial"] = 1.0
@@ -303,6 +318,9 @@ NOT_RESULT = {
     "group": re.compile(r"\b(?:group|groups|arm|arms|placebo|control)\b", re.I),
 }
 
+OUTCOME_CUE_NAMES = tuple({**CUES, **NOT_RESULT})
+OUTCOME_CUES = cue_reader({**CUES, **NOT_RESULT})
+
 
 def outcome_features(text: str, sent: tuple[int, int], outcome: Any, position: float) -> dict[str, float]:
     """Features of "this outcome value is a reported result of the trial"."""
@@ -324,10 +342,11 @@ def outcome_features(text: str, sent: tuple[int, int], outcome: Any, position: f
         x[f"clause_first={w}"] = 1.0
     for w in set(words(clause)):
         x[f"clause={w}"] = 0.5
-    for name, regex in {**CUES, **NOT_RESULT}.items():
-        if regex.search(clause):
+    in_clause, in_sentence = OUTCOME_CUES(clause), OUTCOME_CUES(sentence)
+    for name in OUTCOME_CUE_NAMES:
+        if name in in_clause:
             x[f"clause_cue={name}"] = 1.0
-        elif regex.search(sentence):
+        elif name in in_sentence:
             x[f"sent_cue={name}"] = 1.0
     for hedge in outcome.hedges or ():
         x[f"hedge={hedge}"] = 1.0
