@@ -36,7 +36,8 @@ class ArmNames:
     def __init__(self, arms: list[Arm]) -> None:
         words_of = [name_words(arm) for arm in arms]
         shared = Counter(w for words in words_of for w in words)  # a word in two arms' names names neither
-        self.entries: list[tuple[Arm, str, re.Pattern]] = []
+        self.entries: list[tuple[Arm, str, str]] = []  # (arm, name, pattern): compiled only if a sentence may hold it
+        self.compiled: dict[int, re.Pattern] = {}
         for arm, words in zip(arms, words_of, strict=True):
             distinctive = {w for w in words if shared[w] == 1} if len(arms) > 1 else set(words)
             for name in _names_of(arm, arms, distinctive):
@@ -45,7 +46,7 @@ class ArmNames:
                 # a distinctive word of six letters or more also names the arm as a stem ("gradual" in "gradualists")
                 stem = name in distinctive and len(name) >= 6 and not COMPARATOR_WORDS.fullmatch(name)
                 tail = r"[a-z]*\b" if stem else r"(?:s|es)?\b"
-                self.entries.append((arm, name, re.compile(r"\b" + re.escape(name) + tail, re.I)))
+                self.entries.append((arm, name, r"\b" + re.escape(name) + tail))
         self.by_head: dict[str, list[int]] = defaultdict(list)
         self.always: list[int] = []
         for k, (_, name, _) in enumerate(self.entries):
@@ -67,7 +68,12 @@ class ArmNames:
                 hits = self.by_head.get(token[:n])
                 if hits:
                     picked.update(hits)
-        return [self.entries[k] for k in sorted(picked)]
+        out = []
+        for k in sorted(picked):
+            if k not in self.compiled:
+                self.compiled[k] = re.compile(self.entries[k][2], re.I)
+            out.append((*self.entries[k][:2], self.compiled[k]))
+        return out
 
 
 def _names_of(arm: Arm, arms: list[Arm], distinctive: set[str]) -> set[str]:

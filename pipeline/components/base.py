@@ -10,17 +10,20 @@ from collections import defaultdict
 from spacy.tokens import Doc
 
 from pipeline.extensions import Found, add_found, doc_text, lowered_text, sentence_spans
-from pipeline.patterns import Rule, load_rules
+from pipeline.patterns import Rule, has_numeral, load_rules
 
 HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                         r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
                         r"ninety|hundred|thousand|million|a|an|once|twice)\b")
 
 
-def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True) -> bool:
+def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numeral: bool = True) -> bool:
     """Cheap gates before the regex: a rule with ``any`` runs only where one of its words occurs,
-    a rule with ``number`` only in sentences that hold a number."""
+    a rule with ``number`` only in sentences that hold a number, a rule that cannot match without a numeral
+    (``Rule.numeral``) only where ``numeral`` (``has_numeral``) says the sentence holds one."""
     if rule.attrs.get("number") and not has_number:
+        return False
+    if rule.numeral and not numeral:
         return False
     words = rule.attrs.get("any")
     return not words or any(w in lower_sentence for w in words)
@@ -56,6 +59,7 @@ class RuleComponent:
         texts: dict[int, str] = {}  # each sentence sliced, lowered and checked for numbers once, not once per rule
         lowers: dict[int, str] = {}
         numbers: dict[int, bool] = {}
+        numerals: dict[int, bool] = {}
         keyed: list[tuple[int, int, int, Found]] = []
         for r_idx, rule in enumerate(self.rules):
             for s_idx in self.candidate_sentences(rule, lowered, sents, starts):
@@ -64,7 +68,8 @@ class RuleComponent:
                     texts[s_idx] = text[start:end]
                     lowers[s_idx] = texts[s_idx].lower()
                     numbers[s_idx] = bool(HAS_NUMBER.search(lowers[s_idx]))
-                if not rule_applies(rule, lowers[s_idx], numbers[s_idx]):
+                    numerals[s_idx] = has_numeral(texts[s_idx])
+                if not rule_applies(rule, lowers[s_idx], numbers[s_idx], numerals[s_idx]):
                     continue
                 start = sents[s_idx][0]
                 sent_text = texts[s_idx]

@@ -9,7 +9,7 @@ from importlib.resources import files
 
 import pytest
 
-from pipeline.patterns import expand, load_rules
+from pipeline.patterns import NUMBER_WORDS, expand, has_numeral, load_rules, needs_numeral
 
 PATTERNS = files("claims_data") / "patterns"
 NOT_RULES = ("fragments.jsonl", "words.jsonl")  # macros and word lists: no patterns of their own
@@ -84,3 +84,39 @@ def test_patterns_not_examples_do_not_match_their_rule(name):
     for row in rows(name):
         for text in row.get("not_examples", ()):
             assert not rules[row["id"]].regex.search(text), f"{row['id']} matches {text!r}"
+
+
+@pytest.mark.parametrize(("pattern", "needs"), [
+    (r"\b(?P<n>{NUM}) weeks", True),            # the number is part of every match
+    (r"of (?:the )?{NUMD} patients", True),
+    (r"p\s?=\s?0?\.\d+", True),                  # a digit class that cannot be skipped
+    (r"n\s?=\s?[0-9]+", True),
+    (r"\b(?:a|{NUM}) week", False),              # "a week" has no numeral
+    (r"(?:{NUM} )?patients", False),             # optional
+    (r"{NUM}|placebo", False),                   # one branch does without
+    (r"[\dA-Z]+ trial", False),                  # the class also takes letters
+    (r"(?=.*\d)randomi[sz]ed", True),            # a lookahead that must hold needs one in the sentence
+])
+def test_needs_numeral_reads_the_pattern(pattern, needs):
+    assert needs_numeral(pattern, re.I) is needs
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_rules_skipped_without_a_numeral_cannot_match_there(name):
+    """The numeral gate only skips a rule where it cannot match: every example of a gated rule holds a numeral,
+    and the rule, run over the example with its numerals blanked out, finds nothing."""
+    blank = re.compile(r"\d|" + "|".join(NUMBER_WORDS), re.I)
+    rules = {r.id: r for r in load_rules(name.removesuffix(".jsonl"))}
+    for row in rows(name):
+        rule = rules[row["id"]]
+        if not rule.numeral:
+            continue
+        for example in ([row["example"]] if "example" in row else []) + row.get("examples", []):
+            assert has_numeral(example), f"{rule.id}: example without a numeral {example!r}"
+            assert not rule.regex.search(blank.sub("#", example)), f"{rule.id} matches {example!r} without its numeral"
+
+
+def test_has_numeral_sees_digits_and_number_words_in_any_case():
+    assert has_numeral("151 patients") and has_numeral("Twenty-four women") and has_numeral("in ONE group")
+    assert has_numeral("٣ patients")  # any Unicode digit, as \d matches
+    assert not has_numeral("patients took part in the trial")
