@@ -224,6 +224,8 @@ def _add_pair_arms(scope: TrialScope, i: int, f: Found, arms: list[Arm]) -> None
             continue
         cmp = COMPARATOR_WORDS.search(arm_text)
         label = cmp.group(1).lower() if cmp and len(arm_text.split()) <= 3 else arm_text
+        if any(a.label.lower() == label.lower() for a in arms):
+            continue  # "either galantamine or a placebo" again: the placebo arm is already there
         arms.append(Arm(label=label, intervention=label, start=a_start, end=a_end, rule_id=f.rule_id))
         scope.evidence.add(i)
 

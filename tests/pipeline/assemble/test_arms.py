@@ -32,3 +32,17 @@ def test_arms_two_doses_of_one_substance_stay_two_arms(nlp):
     trial = extract(nlp, DOSE_LEVELS).trials[0]
     dosed = sorted(d.value for a in trial.arms for d in a.doses if len(a.doses) == 1)
     assert dosed == [10, 20]
+
+
+REPEATED_CHOICE = (
+    "Researchers studied 33 smokers aged 18 to 60 who wanted to quit. For the first two weeks they kept smoking "
+    "but took either galantamine or a placebo. Then they were asked not to smoke for seven days, while they still "
+    "took either galantamine or a placebo. Those taking galantamine smoked 2.3 fewer cigarettes a day."
+)
+
+
+def test_arms_a_choice_repeated_later_in_the_article_adds_no_second_arm(nlp):
+    trial = extract(nlp, REPEATED_CHOICE).trials[0]
+    labels = [a.label.lower() for a in trial.arms]
+    assert labels.count("placebo") == 1
+    assert "galantamine" in labels
