@@ -6,6 +6,7 @@ import bisect
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from functools import cache
 
 from spacy.tokens import Doc
 
@@ -27,6 +28,12 @@ def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numer
         return False
     words = rule.attrs.get("any")
     return not words or any(w in lower_sentence for w in words)
+
+
+@cache
+def _unless(pattern: str) -> re.Pattern:
+    """A cue rule's ``unless``: a regex over the sentence that, where it matches, vetoes the rule's cue."""
+    return re.compile(pattern, re.I)
 
 
 class RuleComponent:
@@ -127,6 +134,9 @@ class CueComponent(RuleComponent):
     cue_attr = ""
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
+        unless = rule.attrs.get("unless")
+        if unless and _unless(unless).search(sent_text):
+            return None  # the sentence is about something else ("approved in 12 countries")
         return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
                      {self.cue_attr: rule.attrs[self.cue_attr]})
 

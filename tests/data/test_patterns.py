@@ -79,11 +79,16 @@ def test_patterns_word_lists_are_well_formed_and_hold_their_examples():
 
 @pytest.mark.parametrize("name", RULE_FILES)
 def test_patterns_not_examples_do_not_match_their_rule(name):
-    """A rule that carries ``not_examples`` finds nothing in any of them (what it must leave alone runs too)."""
+    """A rule that carries ``not_examples`` finds nothing in any of them (what it must leave alone runs too), or its
+    ``unless`` vetoes the sentence; an ``unless`` leaves every one of the rule's examples alone."""
     rules = {r.id: r for r in load_rules(name.removesuffix(".jsonl"))}
     for row in rows(name):
+        unless = re.compile(row["unless"], re.I) if "unless" in row else None
         for text in row.get("not_examples", ()):
-            assert not rules[row["id"]].regex.search(text), f"{row['id']} matches {text!r}"
+            vetoed = unless is not None and unless.search(text)
+            assert vetoed or not rules[row["id"]].regex.search(text), f"{row['id']} matches {text!r}"
+        for example in ([row["example"]] if "example" in row else []) + row.get("examples", []):
+            assert unless is None or not unless.search(example), f"{row['id']}: unless vetoes its example {example!r}"
 
 
 @pytest.mark.parametrize(("pattern", "needs"), [
