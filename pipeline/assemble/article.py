@@ -13,7 +13,7 @@ from pipeline.assemble.mentions import arm_mentions
 from pipeline.assemble.outcomes import assemble_outcomes
 from pipeline.assemble.payloads import Bucket, FoundBySentence, TrialScope
 from pipeline.assemble.segment import segment
-from pipeline.assemble.trial import design, identity, size_and_duration
+from pipeline.assemble.trial import design, identity, size_and_duration, size_of_an_arm
 from pipeline.extensions import Found, doc_text, sentence_spans
 from pipeline.learn.value_decide import choose_arm_n, models_of
 
@@ -79,6 +79,7 @@ def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket, by_sent
     arms = build_arms(scope)
     name_active_arm(scope, arms, trial)
     choose_arm_n(text, sents, bucket.sents, scope.items("ARM") + scope.items("TRIAL_SIZE"), arms, arm_mentions, trial)
+    size_of_an_arm(trial, arms)
     sole = single_arm(trial, arms, study_type, bucket.role)
     scope.evidence.update(scope.sentence_of(a.n_start) for a in arms if a.n_start is not None)
     trial.arms = arms

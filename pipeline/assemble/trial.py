@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from models.records import Trial
+from models.records import Arm, Trial
 from pipeline.assemble.cues import (
     BASELINE,
     CONDITION_AFTER,
@@ -50,6 +50,14 @@ def _size(scope: TrialScope, trial: Trial) -> None:
     if size is not None:
         _set_size(text, trial, size)
         scope.evidence.add(scope.sentence_of(size.start))
+
+
+def size_of_an_arm(trial: Trial, arms: list[Arm]) -> None:
+    """A head count that is both the trial's size and the n of one of its two or more arms is that arm's: when only
+    the arms' sizes are given the trial's size stays empty (GUIDELINE: sizes are not summed)."""
+    if trial.size is not None and len(arms) >= 2 and any(a.n == trial.size for a in arms):
+        trial.size = trial.size_span = trial.size_qualifier = trial.size_score = None
+        trial.size_rule_id = ""
 
 
 def _duration(scope: TrialScope, trial: Trial) -> None:

@@ -46,3 +46,25 @@ def test_arms_a_choice_repeated_later_in_the_article_adds_no_second_arm(nlp):
     labels = [a.label.lower() for a in trial.arms]
     assert labels.count("placebo") == 1
     assert "galantamine" in labels
+
+
+ARM_SIZES_ONLY = (
+    "In the trial, 109 patients received ixekizumab every two weeks and 94 patients received a placebo. "
+    "After 24 weeks, 62 percent of those on ixekizumab improved, compared with 19.5 percent on placebo."
+)
+TOTAL_AND_ARMS = (
+    "A total of 151 patients took part in the randomized trial. 58 patients received high-dose baclofen, "
+    "31 patients received low-dose baclofen and 62 patients received a placebo."
+)
+
+
+def test_arms_a_head_count_that_is_an_arms_n_is_not_the_trials_size(nlp):
+    trial = extract(nlp, ARM_SIZES_ONLY).trials[0]
+    assert sorted(a.n for a in trial.arms if a.n) == [94, 109]
+    assert trial.size is None and trial.size_span is None
+
+
+def test_arms_a_stated_total_stays_the_trials_size_beside_its_arms(nlp):
+    trial = extract(nlp, TOTAL_AND_ARMS).trials[0]
+    assert trial.size == 151
+    assert TOTAL_AND_ARMS[slice(*trial.size_span)] == "151"
