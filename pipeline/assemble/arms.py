@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from models.records import Arm, Dose, Outcome, Trial
 from pipeline.assemble.cues import (
     ARM_CONTEXT,
@@ -12,6 +14,7 @@ from pipeline.assemble.cues import (
     DOSE_JOIN,
     DRUG_STOP,
     GROUP_CONTEXT,
+    NOT_AN_ARM_LABEL,
     NOT_ARM_START,
     NOT_ARM_WORDS,
     OF_SUBSTANCE,
@@ -46,7 +49,14 @@ def build_arms(scope: TrialScope) -> list[Arm]:
     _group_arms(scope, arms)
     _most_named_intervention(scope, arms)
     _arm_sizes(scope, arms, dose_arm)
+    arms[:] = [a for a in arms if names_an_arm(a.label)]
     return arms
+
+
+def names_an_arm(label: str) -> bool:
+    """Whether a label can name an arm: not one stop word ("them", "of") or vague adjective ("lowest", "different")."""
+    low = label.strip().lower()
+    return bool(low) and low not in STOP_WORDS and low not in NOT_AN_ARM_LABEL
 
 
 # --- doses to arms ----------------------------------------------------------------------
@@ -382,7 +392,7 @@ def name_active_arm(scope: TrialScope, arms: list[Arm], trial: Trial) -> None:
     if any(not COMPARATOR_WORDS.search(a.label) for a in arms):
         return
     pick = choose_intervention(scope.text, scope.sents, scope.bucket.sents, scope.items("ARM"), owner=trial)
-    if pick is None:
+    if pick is None or not names_an_arm(pick.value):
         return
     arms.insert(0, Arm(label=pick.value, intervention=pick.value, start=pick.start, end=pick.end,
                        rule_id=pick.rule_id, score=pick.score))

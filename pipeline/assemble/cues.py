@@ -34,6 +34,7 @@ DRUG_STOP = words("words.drug_stop")
 VAGUE_ARM_WORDS = words("words.vague_arm")
 NOT_ARM_WORDS = words("words.not_arm")
 NOT_NAMES = words("words.not_trial_name")
+NOT_AN_ARM_LABEL = words("words.not_an_arm_label")
 
 COMPARATOR_WORDS = cue("assemble.comparator_words")
 DOSE_JOIN = cue("assemble.dose_join")
