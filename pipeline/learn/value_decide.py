@@ -303,4 +303,9 @@ def _reattribute(outcome: Any, label: str, arm: Any, arms: list) -> None:
         return
     outcome.comparator = comparators[0].label if comparators and arm is not None else None
     if outcome.direction in (None, "reference"):
-        outcome.direction = "improved"
+        # a harm stated for one arm alone ("16 patients experienced neutropenia") has no direction, as the rules read it
+        from pipeline.assemble.cues import HARM, REDUCTION, SUCCESS  # here: pipeline.assemble imports this module
+
+        harm = HARM.search(outcome.text or "") and not REDUCTION.search(outcome.text or "") and not SUCCESS.search(
+            outcome.text or "")
+        outcome.direction = None if harm else "improved"
