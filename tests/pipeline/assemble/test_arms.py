@@ -68,3 +68,10 @@ def test_arms_a_stated_total_stays_the_trials_size_beside_its_arms(nlp):
     trial = extract(nlp, TOTAL_AND_ARMS).trials[0]
     assert trial.size == 151
     assert TOTAL_AND_ARMS[slice(*trial.size_span)] == "151"
+
+
+def test_arms_a_stop_word_or_vague_adjective_names_no_arm():
+    from pipeline.assemble.arms import names_an_arm
+
+    assert not any(names_an_arm(w) for w in ("them", "of", "lowest", "Different", " small ", ""))
+    assert all(names_an_arm(w) for w in ("nabilone", "laser", "placebo", "CAR-T", "standard of care"))

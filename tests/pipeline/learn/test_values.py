@@ -180,3 +180,21 @@ def test_learn_values_fields_are_declared_once():
     from pipeline.learn.registry import TRAINERS
 
     assert "pipeline.learn.values" in TRAINERS and values.NAME == "values" and callable(values.train)
+
+
+@pytest.mark.parametrize(("clause", "direction"), [
+    ("16 patients experienced neutropenia", None),          # a harm on one arm alone: no direction
+    ("three treatment-related deaths", None),
+    ("pain scores fell by 30 percent", "improved"),          # a result on the active arm
+    ("fewer side effects were reported", "improved"),        # a harm that went down is an improvement
+])
+def test_values_an_outcome_moved_to_the_active_arm_reads_harms_as_the_rules_do(clause, direction):
+    from models.records import Arm, Outcome
+    from pipeline.learn.value_decide import _reattribute
+
+    arms = [Arm(label="guadecitabine"), Arm(label="placebo")]
+    outcome = Outcome(text=clause, start=0, end=len(clause), arm="all", value=16.0, direction=None)
+    _reattribute(outcome, "guadecitabine", arms[0], arms)
+    assert outcome.arm == "guadecitabine"
+    assert outcome.direction == direction
+    assert outcome.comparator == "placebo"
