@@ -439,3 +439,19 @@ def test_arm_sizes_in_ordinary_phrasing(nlp, text, sizes):
     for arm in trial.arms:
         if arm.n is not None:
             assert text[arm.n_start:arm.n_end].replace(",", "") == str(arm.n)
+
+
+NEXT_STEP = (
+    "In the randomized trial, 120 adults with asthma received either the inhaler or a placebo for 12 weeks. "
+    "Symptoms improved in 45 percent of those on the inhaler, compared with 20 percent on placebo.\n\n"
+    "The team said their next step is a phase 3 clinical trial, which would test the inhaler in 600 children."
+)
+
+
+def test_extract_the_next_step_trial_is_a_planned_trial_of_its_own(nlp):
+    trials = extract(nlp, NEXT_STEP).trials
+    assert [(t.role, t.size) for t in trials] == [("main", 120), ("planned", 600)]
+    planned = trials[1]
+    assert planned.status == "planned" and planned.phase == "3"
+    start, end = planned.size_span
+    assert NEXT_STEP[start:end] == "600"
