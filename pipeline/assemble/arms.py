@@ -21,6 +21,7 @@ from pipeline.assemble.cues import (
     THE_TREATMENT,
     TIME_WORD,
     VAGUE_ARM_WORDS,
+    is_comparator,
 )
 from pipeline.assemble.payloads import TrialScope
 from pipeline.extensions import Found
@@ -271,7 +272,7 @@ def _group_arms(scope: TrialScope, arms: list[Arm]) -> None:
 
 def _most_named_intervention(scope: TrialScope, arms: list[Arm]) -> None:
     """No active arm yet: the intervention the trial's sentences name most ("Aimovig", "dupilumab")."""
-    if [a for a in arms if not COMPARATOR_WORDS.search(a.label)]:
+    if [a for a in arms if not is_comparator(a)]:
         return
     named_counts: dict[str, int] = {}
     for _i, f in scope.items("ARM"):
@@ -359,7 +360,7 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
         # a table line names the whole regimen: only an arm with the same words is the same arm
         words = _arm_words(arm_text)
         return next((a for a in arms if _arm_words(f"{a.label} {a.intervention or ''}") == words and a.n is None), None)
-    active = [a for a in arms if not COMPARATOR_WORDS.search(a.label)]
+    active = [a for a in arms if not is_comparator(a)]
     if THE_TREATMENT.fullmatch(arm_text) or arm_text in ("it", "them"):
         # "the 34 people who received it": the trial's one active arm
         return active[0] if len(active) == 1 and active[0].n is None else None
@@ -389,7 +390,7 @@ def _comparator_for_size(arm_text: str, arms: list[Arm]) -> Arm | None:
 
 def name_active_arm(scope: TrialScope, arms: list[Arm], trial: Trial) -> None:
     """A trial with no active arm gets one named by the intervention model (``choose_intervention``)."""
-    if any(not COMPARATOR_WORDS.search(a.label) for a in arms):
+    if any(not is_comparator(a) for a in arms):
         return
     pick = choose_intervention(scope.text, scope.sents, scope.bucket.sents, scope.items("ARM"), owner=trial)
     if pick is None or not names_an_arm(pick.value):
@@ -404,7 +405,7 @@ def single_arm(trial: Trial, arms: list[Arm], study_type: str, role: str) -> Arm
     its results, and for the article's own completed single-arm trial its size is the arm's n."""
     if set(trial.design) & COMPARATIVE_TAGS or (role == "main" and study_type != "trial"):
         return None
-    if len(arms) != 1 or COMPARATOR_WORDS.search(arms[0].label):
+    if len(arms) != 1 or is_comparator(arms[0]):
         return None
     arm = arms[0]
     if (role == "main" and trial.status == "completed" and arm.n is None and trial.size is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 import srsly
 
@@ -37,6 +38,13 @@ NOT_NAMES = words("words.not_trial_name")
 NOT_AN_ARM_LABEL = words("words.not_an_arm_label")
 
 COMPARATOR_WORDS = cue("assemble.comparator_words")
+
+
+def is_comparator(arm: Any) -> bool:
+    """Whether an arm is a comparison arm (placebo, sham, control, usual care...), by its label."""
+    return bool(COMPARATOR_WORDS.search(arm.label))
+
+
 DOSE_JOIN = cue("assemble.dose_join")
 OF_SUBSTANCE = cue("assemble.of_substance")
 NO_DIFF = cue("assemble.no_diff")

@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 
 from models.records import Arm
-from pipeline.assemble.cues import ACTIVE_GROUP, COMPARATOR_WORDS, DRUG_STOP
+from pipeline.assemble.cues import ACTIVE_GROUP, COMPARATOR_WORDS, DRUG_STOP, is_comparator
 
 
 def arm_mentions(sent: str, offset: int, arms: list[Arm], names: ArmNames | None = None) -> list[tuple[int, Arm]]:
@@ -55,7 +55,7 @@ class ArmNames:
                 self.by_head[head.group()[:self.PREFIX]].append(k)
             else:
                 self.always.append(k)  # a name that does not start with an ASCII word: always searched
-        active = [a for a in arms if not COMPARATOR_WORDS.search(a.label)]
+        active = [a for a in arms if not is_comparator(a)]
         self.active = active[0] if len(active) == 1 and len(active) < len(arms) else None
 
     def candidates(self, sent: str) -> list[tuple[Arm, str, re.Pattern]]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from models.records import Arm
-from pipeline.assemble.cues import COMPARATOR_WORDS
+from pipeline.assemble.cues import is_comparator
 from pipeline.assemble.mentions import ArmNames, arm_mentions
 from pipeline.extensions import Found
 
@@ -73,7 +73,7 @@ class OutcomeScope:
     @classmethod
     def of(cls, starts: dict[int, int], sent_text: dict[int, str], items: Items, arms: list[Arm],
            size_span: tuple[int, int] | None) -> OutcomeScope:
-        comparators = [a for a in arms if COMPARATOR_WORDS.search(a.label)]
+        comparators = [a for a in arms if is_comparator(a)]
         dose_found: dict[int, list[Found]] = defaultdict(list)
         for i, f in items("DOSE"):
             dose_found[i].append(f)
