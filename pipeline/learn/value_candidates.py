@@ -197,7 +197,7 @@ def size_features(text: str, sents: list[tuple[int, int]], cands: list[Candidate
 # stick to them ("above1").
 NOT_A_SPAN_AFTER = re.compile(r"[\s-]*(?:old\b|of age\b|ago\b|(?:or|and) (?:older|over|above|younger|under)|of life\b)",
                               re.I)
-NOT_A_SPAN_BEFORE = re.compile(r"(?:\b(?:aged?|ages|at|by|within|over the (?:past|last)|in the (?:past|last))|\$[\d,.]+|"
+NOT_A_SPAN_BEFORE = re.compile(r"(?:\b(?:aged?|ages|at|after|by|within|over the (?:past|last)|in the (?:past|last))|\$[\d,.]+|"
                                r"[≥≤<>]|\d\s*(?:to|-|–))\s*$", re.I)
 
 

@@ -198,3 +198,14 @@ def test_values_an_outcome_moved_to_the_active_arm_reads_harms_as_the_rules_do(c
     assert outcome.arm == "guadecitabine"
     assert outcome.direction == direction
     assert outcome.comparator == "placebo"
+
+
+def test_values_a_time_point_is_no_duration_candidate():
+    """GUIDELINE 4.4: "after two years", "at week 8" are when an outcome was measured, not how long the trial ran."""
+    from pipeline.learn.value_candidates import duration_candidates
+
+    text = "After 12 weeks, pain had fallen by 30 percent. The 16-week trial enrolled 80 adults."
+    first = text.index(".") + 1
+    sents = [(0, first), (first + 1, len(text))]
+    cands = duration_candidates(text, sents, [0, 1], [])
+    assert [(c.value, text[c.start:c.end]) for c in cands] == [("16 weeks", "16-week")]
