@@ -93,8 +93,10 @@ def test_learn_values_choice_follows_the_model_not_the_rules(nlp):
     # a duration the rules matched stands when the model likes no candidate; a candidate the model likes wins
     vetoed = _trial(nlp, COUGH, {"duration": nothing})
     assert vetoed.duration == "24 weeks" and vetoed.duration_score is not None and vetoed.duration_score < 0.01
-    after = LinearModel(["0", "1"], {"p1=after": [8.0]}, [-4.0], {"threshold": 0.5})
-    assert _trial(nlp, COUGH, {"duration": after}).duration == "12 weeks"
+    over = LinearModel(["0", "1"], {"p1=over": [8.0]}, [-4.0], {"threshold": 0.5})
+    over_12 = COUGH.replace("After 12 weeks,", "Over 12 weeks,")  # "after 12 weeks" is a time point, no candidate
+    assert _trial(nlp, over_12, {"duration": over}).duration == "12 weeks"
+    assert _trial(nlp, over_12, {}).duration == "24 weeks"
 
 
 def test_learn_values_outcome_offsets_reproduce_evidence(nlp):
