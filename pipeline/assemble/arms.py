@@ -54,12 +54,6 @@ def build_arms(scope: TrialScope) -> list[Arm]:
     return arms
 
 
-def names_an_arm(label: str) -> bool:
-    """Whether a label can name an arm: not one stop word ("them", "of") or vague adjective ("lowest", "different")."""
-    low = label.strip().lower()
-    return bool(low) and low not in STOP_WORDS and low not in NOT_AN_ARM_LABEL
-
-
 # --- doses to arms ----------------------------------------------------------------------
 
 
@@ -272,7 +266,7 @@ def _group_arms(scope: TrialScope, arms: list[Arm]) -> None:
 
 def _most_named_intervention(scope: TrialScope, arms: list[Arm]) -> None:
     """No active arm yet: the intervention the trial's sentences name most ("Aimovig", "dupilumab")."""
-    if [a for a in arms if not is_comparator(a)]:
+    if any(not is_comparator(a) for a in arms):
         return
     named_counts: dict[str, int] = {}
     for _i, f in scope.items("ARM"):
@@ -307,6 +301,12 @@ def plausible_arm_name(text: str) -> bool:
     if len(words) <= 2 and TIME_WORD.search(text):
         return False
     return not (len(words) == 1 and re.search(r"(?:ed|ing)$", words[0])) and len(words) <= 6
+
+
+def names_an_arm(label: str) -> bool:
+    """Whether a label can name an arm: not one stop word ("them", "of") or vague adjective ("lowest", "different")."""
+    low = label.strip().lower()
+    return bool(low) and low not in STOP_WORDS and low not in NOT_AN_ARM_LABEL
 
 
 # --- arm sizes --------------------------------------------------------------------------

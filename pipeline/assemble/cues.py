@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
 
 import srsly
 
+from models.records import Arm
 from pipeline.patterns import PATTERNS_DIR, load_rules
 
 
@@ -38,11 +38,6 @@ NOT_NAMES = words("words.not_trial_name")
 NOT_AN_ARM_LABEL = words("words.not_an_arm_label")
 
 COMPARATOR_WORDS = cue("assemble.comparator_words")
-
-
-def is_comparator(arm: Any) -> bool:
-    """Whether an arm is a comparison arm (placebo, sham, control, usual care...), by its label."""
-    return bool(COMPARATOR_WORDS.search(arm.label))
 
 
 DOSE_JOIN = cue("assemble.dose_join")
@@ -95,3 +90,13 @@ CONDITION_AFTER = cue("assemble.condition_after")
 NOT_ARM_START = cue("assemble.not_arm_start")
 TIME_WORD = cue("assemble.time_word")
 MEASURE_DROP = cue("assemble.measure_drop")
+
+
+def is_comparator(arm: Arm) -> bool:
+    """Whether an arm is a comparison arm (placebo, sham, control, usual care...), by its label."""
+    return bool(COMPARATOR_WORDS.search(arm.label))
+
+
+def reads_as_benefit(clause: str) -> bool:
+    """A reduction or a success in ``clause``: a harm that fell ("fewer side effects") is a benefit, not a harm."""
+    return bool(REDUCTION.search(clause) or SUCCESS.search(clause))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from models.records import Outcome
-from pipeline.assemble.cues import COMPARISON, REDUCTION, RELATIVE, SUCCESS
+from pipeline.assemble.cues import COMPARISON, RELATIVE, reads_as_benefit
 from pipeline.assemble.payloads import Clause, OutcomeScope, Placement, SentenceRead
 from pipeline.extensions import Found
 
@@ -31,7 +31,7 @@ def direction_of(read: SentenceRead, place: Placement, label: str, clause: Claus
         direction = "no difference"
     elif label in ("all", "all groups"):
         direction = None
-    elif read.harm and not REDUCTION.search(clause.text) and not SUCCESS.search(clause.text):
+    elif read.harm and not reads_as_benefit(clause.text):
         # a side-effect rate is a harm only when set against another group
         direction = "worsened" if RELATIVE.search(read.sent) else None
     else:

@@ -63,23 +63,21 @@ class RuleComponent:
         sents = sentence_spans(doc)
         lowered = lowered_text(doc)
         starts = [start for start, _ in sents]
-        texts: dict[int, str] = {}  # each sentence sliced, lowered and checked for numbers once, not once per rule
-        lowers: dict[int, str] = {}
-        numbers: dict[int, bool] = {}
-        numerals: dict[int, bool] = {}
+        # each sentence sliced, lowered and checked for numbers once, not once per rule:
+        # (text, lowered, holds a number, holds a numeral)
+        read: dict[int, tuple[str, str, bool, bool]] = {}
         keyed: list[tuple[int, int, int, Found]] = []
         for r_idx, rule in enumerate(self.rules):
             for s_idx in self.candidate_sentences(rule, lowered, sents, starts):
-                if s_idx not in lowers:
+                if s_idx not in read:
                     start, end = sents[s_idx]
-                    texts[s_idx] = text[start:end]
-                    lowers[s_idx] = texts[s_idx].lower()
-                    numbers[s_idx] = bool(HAS_NUMBER.search(lowers[s_idx]))
-                    numerals[s_idx] = has_numeral(texts[s_idx])
-                if not rule_applies(rule, lowers[s_idx], numbers[s_idx], numerals[s_idx]):
+                    sentence = text[start:end]
+                    lower = sentence.lower()
+                    read[s_idx] = (sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence))
+                sent_text, lower, number, numeral = read[s_idx]
+                if not rule_applies(rule, lower, number, numeral):
                     continue
-                start = sents[s_idx][0]
-                sent_text = texts[s_idx]
+                start = starts[s_idx]
                 for match in rule.regex.finditer(sent_text):
                     parsed = self.parse(match, rule, sent_text, start)
                     for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:

@@ -318,8 +318,8 @@ NOT_RESULT = {
     "group": re.compile(r"\b(?:group|groups|arm|arms|placebo|control)\b", re.I),
 }
 
-OUTCOME_CUE_NAMES = tuple({**CUES, **NOT_RESULT})
-OUTCOME_CUES = cue_reader({**CUES, **NOT_RESULT})
+OUTCOME_CUE_TABLE = {**CUES, **NOT_RESULT}
+OUTCOME_CUES = cue_reader(OUTCOME_CUE_TABLE)
 
 
 def outcome_features(text: str, sent: tuple[int, int], outcome: Any, position: float) -> dict[str, float]:
@@ -343,7 +343,7 @@ def outcome_features(text: str, sent: tuple[int, int], outcome: Any, position: f
     for w in set(words(clause)):
         x[f"clause={w}"] = 0.5
     in_clause, in_sentence = OUTCOME_CUES(clause), OUTCOME_CUES(sentence)
-    for name in OUTCOME_CUE_NAMES:
+    for name in OUTCOME_CUE_TABLE:
         if name in in_clause:
             x[f"clause_cue={name}"] = 1.0
         elif name in in_sentence:

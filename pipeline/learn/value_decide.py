@@ -304,8 +304,7 @@ def _reattribute(outcome: Any, label: str, arm: Any, arms: list) -> None:
     outcome.comparator = comparators[0].label if comparators and arm is not None else None
     if outcome.direction in (None, "reference"):
         # a harm stated for one arm alone ("16 patients experienced neutropenia") has no direction, as the rules read it
-        from pipeline.assemble.cues import HARM, REDUCTION, SUCCESS  # here: pipeline.assemble imports this module
+        from pipeline.assemble.cues import HARM, reads_as_benefit  # here: pipeline.assemble imports this module
 
-        harm = HARM.search(outcome.text or "") and not REDUCTION.search(outcome.text or "") and not SUCCESS.search(
-            outcome.text or "")
-        outcome.direction = None if harm else "improved"
+        clause = outcome.text or ""
+        outcome.direction = None if HARM.search(clause) and not reads_as_benefit(clause) else "improved"
