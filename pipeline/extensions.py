@@ -56,6 +56,7 @@ def register() -> None:
         (Doc, "study_type_rule", {"default": None}),  # what the rules alone decided
         (Doc, "study_type_cues", {"default": None}),  # {"score": {type: weighted count}, "lead": {type: count}}
         (Doc, "study_type_score", {"default": None}),  # probability of the decided type, when a model decided it
+        (Doc, "study_type_proba", {"default": None}),  # the study-type model's probability of every type
         (Doc, "decider", {"default": None}),  # the claims_decide component that holds the trained models
         (Doc, "sent_spans", {"default": None}),
         (Doc, "plain_text", {"default": None}),

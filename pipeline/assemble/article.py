@@ -7,7 +7,7 @@ from collections import defaultdict
 from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Trial
-from pipeline.assemble.arms import build_arms, give_results_to, name_active_arm, single_arm
+from pipeline.assemble.arms import COMPARATIVE_TAGS, build_arms, give_results_to, name_active_arm, single_arm
 from pipeline.assemble.flags import consistency_flags
 from pipeline.assemble.mentions import arm_mentions
 from pipeline.assemble.outcomes import assemble_outcomes
@@ -64,7 +64,16 @@ def _decided(doc: Doc, claims: ArticleClaims) -> ArticleClaims:
     claims.study_type_score = doc._.study_type_score
     if doc._.decider is not None:
         doc._.decider.finish(doc, claims)
+    agree_study_type(claims, doc._.study_type_proba)
     return claims
+
+
+def agree_study_type(claims: ArticleClaims, proba: dict[str, float] | None) -> None:
+    """An article typed a one-arm ``trial`` whose main trial is randomized or controlled reports an ``rct``
+    (GUIDELINE 2.1: arms are compared); its score is then the study-type model's probability of ``rct``."""
+    if claims.study_type == "trial" and any(set(t.design) & COMPARATIVE_TAGS for t in claims.trials if t.role == "main"):
+        claims.study_type = "rct"
+        claims.study_type_score = round(proba.get("rct", 0.0), 4) if proba else None
 
 
 def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket, by_sent: FoundBySentence,

@@ -46,6 +46,7 @@ NO_DIFF = cue("assemble.no_diff")
 HARM = cue("assemble.harm")
 RESULT_CUE = cue("assemble.result_cue")
 BASELINE = cue("assemble.baseline")
+NOT_A_RESULT = cue("assemble.not_a_result")  # ages, histories, estimates, what will be done
 DEMOGRAPHIC = cue("assemble.demographic")
 BACKGROUND = cue("assemble.background")
 TRIAL_WORD = cue("assemble.trial_word")

@@ -21,6 +21,7 @@ from pipeline.assemble.cues import (
     LATER,
     MEASURE_DROP,
     NO_DIFF,
+    NOT_A_RESULT,
     OPENS_AT_BASELINE,
     QUAL_NO_DIFF,
     RESULT_CUE,
@@ -123,7 +124,8 @@ def _read_value(scope: OutcomeScope, read: SentenceRead, v: Found) -> Outcome | 
     c_end = max(c_end, v.end - offset)
     clause = Clause(c_start, c_end, sent[c_start:c_end])
     if ((read.opening and not LATER.search(sent[read.opening.end():rel]))
-            or BASELINE.search(clause.text) or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20])):
+            or BASELINE.search(clause.text) or NOT_A_RESULT.search(clause.text)
+            or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20])):
         return None
     place = place_value(scope, read, v, clause)
     label = arm_label(place, sent, clause, v)

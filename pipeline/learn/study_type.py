@@ -124,4 +124,5 @@ def annotate(doc: Doc, models: Mapping[str, LinearModel]) -> None:
     label = max(proba, key=proba.__getitem__)
     if proba[label] >= OVERRIDE_MIN or doc._.study_type_rule not in proba:
         doc._.study_type = label
+    doc._.study_type_proba = proba
     doc._.study_type_score = round(proba.get(doc._.study_type, 0.0), 4)

@@ -9,6 +9,7 @@ from importlib.resources import files
 
 import pytest
 
+from pipeline.assemble.cues import cue
 from pipeline.patterns import NUMBER_WORDS, expand, has_numeral, load_rules, needs_numeral
 
 PATTERNS = files("claims_data") / "patterns"
@@ -58,11 +59,15 @@ def test_patterns_examples_match_their_rule(name):
 
 
 def test_patterns_assembly_cues_each_have_examples():
-    """The assembly's cues (pipeline/assemble/cues.py) all come with examples."""
+    """The assembly's cues (pipeline/assemble/cues.py) all come with examples, and leave their ``not_examples``
+    alone."""
     for row in rows("assemble.jsonl"):
         assert row["id"].startswith("assemble."), row["id"]
         assert isinstance(row.get("examples"), list) and row["examples"], f"{row['id']}: no examples"
-        assert set(row) <= {"id", "pattern", "case_sensitive", "examples", "about"}, row["id"]
+        assert set(row) <= {"id", "pattern", "case_sensitive", "examples", "not_examples", "about"}, row["id"]
+        regex = cue(row["id"])
+        for text in row.get("not_examples", ()):
+            assert not regex.search(text), f"{row['id']} matches {text!r}"
 
 
 def test_patterns_word_lists_are_well_formed_and_hold_their_examples():
