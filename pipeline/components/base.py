@@ -30,6 +30,18 @@ def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numer
     return not words or any(w in lower_sentence for w in words)
 
 
+def _sentences_with(word: str, lowered: str, sents: list[tuple[int, int]], starts: list[int]) -> frozenset[int]:
+    """The sentences in which ``word`` starts (one before the first sentence counts as the first; one in the
+    gap after a sentence, as that sentence). Once found in a sentence, the search goes on after its end."""
+    found: set[int] = set()
+    pos = lowered.find(word)
+    while pos != -1:
+        k = bisect_right(starts, pos) - 1
+        found.add(max(0, k))
+        pos = lowered.find(word, max(pos + 1, sents[k][1]) if k >= 0 else pos + 1)
+    return frozenset(found)
+
+
 @cache
 def _unless(pattern: str) -> re.Pattern:
     """A cue rule's ``unless``: a regex over the sentence that, where it matches, vetoes the rule's cue."""
@@ -67,8 +79,9 @@ class RuleComponent:
         # (text, lowered, holds a number, holds a numeral)
         read: dict[int, tuple[str, str, bool, bool]] = {}
         keyed: list[tuple[int, int, int, Found]] = []
+        seen: dict[str, frozenset[int]] = {}
         for r_idx, rule in enumerate(self.rules):
-            for s_idx in self.candidate_sentences(rule, lowered, sents, starts):
+            for s_idx in self.candidate_sentences(rule, lowered, sents, starts, seen):
                 if s_idx not in read:
                     start, end = sents[s_idx]
                     sentence = text[start:end]
@@ -87,21 +100,24 @@ class RuleComponent:
         return [item for *_, item in keyed]
 
     def candidate_sentences(self, rule: Rule, lowered: str | None, sents: list[tuple[int, int]],
-                            starts: list[int] | None = None) -> list[int]:
+                            starts: list[int] | None = None,
+                            seen: dict[str, frozenset[int]] | None = None) -> list[int]:
         """The sentences where one of the rule's cue words starts, in order: a cheap superset of what
         ``rule_applies`` accepts (which still decides), found by substring search over the lowered text.
-        ``starts``: the sentences' start offsets, when the caller has them."""
+        ``starts``: the sentences' start offsets, when the caller has them; ``seen``: where each word was
+        found, shared by the rules of one document (rules share cue words)."""
         words = rule.attrs.get("any")
         if not words or lowered is None:
             return list(range(len(sents)))
         if starts is None:
             starts = [start for start, _ in sents]
+        if seen is None:
+            seen = {}
         found: set[int] = set()
         for word in words:
-            pos = lowered.find(word)
-            while pos != -1:
-                found.add(max(0, bisect_right(starts, pos) - 1))
-                pos = lowered.find(word, pos + 1)
+            if word not in seen:
+                seen[word] = _sentences_with(word, lowered, sents, starts)
+            found |= seen[word]
         return sorted(found)
 
     def resolve(self, found: list[Found]) -> list[Found]:
