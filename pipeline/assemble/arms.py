@@ -14,6 +14,7 @@ from pipeline.assemble.cues import (
     DOSE_JOIN,
     DRUG_STOP,
     GROUP_CONTEXT,
+    NOT_A_COMPARATOR_ARM,
     NOT_AN_ARM_LABEL,
     NOT_ARM_START,
     NOT_ARM_WORDS,
@@ -241,6 +242,8 @@ def _add_comparator_arm(scope: TrialScope, i: int, f: Found, arms: list[Arm]) ->
         return
     if re.search(r"(?:sham|placebo)[\s-]+$", scope.text[max(0, f.start - 10):f.start], re.I):
         return  # "the sham control group" names the sham arm
+    if NOT_A_COMPARATOR_ARM.search(scope.sent_text[i]):
+        return  # "a placebo effect", "there has not been a placebo-controlled trial"
     base = "placebo" if "placebo" in name or "dummy" in name or "sugar" in name else (
         "sham" if re.search(r"sham|simulated|fake|mock|inactive", name) else name.replace(" group", ""))
     if not any(base in a.label.lower() for a in arms):
