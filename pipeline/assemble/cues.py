@@ -80,6 +80,7 @@ OTHER_NAMED = cue("assemble.other_named")
 GAP_BETWEEN = cue("assemble.gap_between")
 WHOLE_POPULATION = cue("assemble.whole_population")
 CONTINUATION = cue("assemble.continuation")
+CARRIES_ON = cue("assemble.carries_on")  # a paragraph going on about the trial mentioned before it
 ACTIVE_GROUP = cue("assemble.active_group")
 OTHER_GROUP = cue("assemble.other_group")
 OTHER_GROUP_AFTER = cue("assemble.other_group_after")

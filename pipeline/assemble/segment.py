@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.assemble.cues import NAME, NOT_CODED, NOT_NAMES, REGISTRY, THIS_TRIAL, TRIAL_WORD
+from pipeline.assemble.cues import CARRIES_ON, NAME, NOT_CODED, NOT_NAMES, REGISTRY, THIS_TRIAL, TRIAL_WORD
 from pipeline.assemble.payloads import Bucket
 from pipeline.extensions import Found
 
@@ -49,8 +49,8 @@ def segment(text: str, sents: list[tuple[int, int]], cues: dict[int, list[Found]
         if reading.current is not None and paras[i] != paras[i - 1]:
             if reading.carry:
                 reading.carry = False
-            else:
-                reading.current = None
+            elif not (reading.current.role == "mentioned" and not cues.get(i) and CARRIES_ON.match(text[start:end])):
+                reading.current = None  # a paragraph that does not go on about the mentioned trial is the main one's
         reading.place(i, text[start:end])
     return reading.buckets
 

@@ -157,6 +157,25 @@ def test_planned_and_mentioned_trials_are_separate(nlp):
     assert [d.value for a in roles["planned"].arms for d in a.doses] == [330]
 
 
+MENTIONED_OVER_PARAGRAPHS = (
+    "Drug A helped more women than drug B\n\nIn the randomized trial, 455 women received drug A or drug B.\n\n"
+    "In another study, researchers in Germany compared the two drugs as single therapies.\n\n"
+    "{opening} assigned 620 women with breast cancer to get chemotherapy plus drug A or drug B.\n\n"
+    "The new results will be presented in June.")
+
+
+def test_a_paragraph_going_on_about_a_mentioned_trial_stays_with_it(nlp):
+    """News gives a paragraph a sentence: "They assigned ..." after "In another study, ..." is that study's."""
+    trials = extract(nlp, MENTIONED_OVER_PARAGRAPHS.format(opening="They")).trials
+    assert [t.size for t in trials if t.role == "main"] == [455]
+    assert [t.size for t in trials if t.role == "mentioned"] == [620]
+
+
+def test_a_paragraph_that_does_not_go_on_about_the_mentioned_trial_is_not_its(nlp):
+    trials = extract(nlp, MENTIONED_OVER_PARAGRAPHS.format(opening="The team")).trials
+    assert 620 not in [t.size for t in trials if t.role == "mentioned"]
+
+
 # --- distractors (GUIDELINE §8) ---------------------------------------------------------
 
 DISTRACTORS = [
