@@ -434,10 +434,19 @@ def test_a_side_effect_rate_at_higher_doses_is_not_a_comparison(nlp):
     assert outcome.direction is None
 
 
-def test_an_arm_named_as_the_comparison_is_not_the_subject(nlp):
+@pytest.fixture(scope="module")
+def rules_nlp():
+    from pipeline.nlp import build_nlp
+
+    return build_nlp(trained=None)
+
+
+def test_an_arm_named_as_the_comparison_is_not_the_subject(rules_nlp):
+    """The rules' attribution (the shipped outcome model scores this value near its keep threshold, so whether
+    it is kept is the model's call, tested elsewhere)."""
     text = ("In the randomized trial, 1,300 patients took cladribine tablets or placebo. Compared to the patients "
             "taking the placebo, patients on the medication were 55 percent less likely to have a relapse.")
-    outcome = next(o for o in main_trial(nlp, text).outcomes if o.value == 55)
+    outcome = next(o for o in main_trial(rules_nlp, text).outcomes if o.value == 55)
     assert outcome.arm != "placebo" and outcome.direction == "improved"
 
 
