@@ -19,6 +19,8 @@ PER_AFTER = re.compile(r"^\s+of\s+(?P<drug>[\w -]{2,40}?)\s+(?P<per>a day|per da
                        r"a month|monthly)\b", re.I)
 SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nightly|weekly|a week|monthly|once a month|"
                           r"every month)\b", re.I)
+# "twice daily", "three times a day": the period word after a count of times is a frequency
+TIMES_BEFORE = re.compile(r"\b(?:twice|three times|four times|\d+ times)[- ]$", re.I)
 # Clauses where an amount is not a trial dose: guidelines, eligibility, prices, lab values.
 NOT_TRIAL_DOSE = re.compile(r"\brecommend|\bupper (?:daily )?limit|\bRDA\b|\bguideline|\beligib|\bexclu|\bprice|\bcosts?\b|"
                             r"\$|\bsold\b|\bover[- ]the[- ]counter|\bin (?:a|one) (?:cup|serving|glass|tablet of)\b|"
@@ -80,18 +82,25 @@ class DoseComponent(RuleComponent):
             between = re.sub(r"\b(?:dose|doses|supplement|supplements|injection|injections|pill|capsule|by|given|at)\b.*$",
                              "", groups["between"].strip(), flags=re.I)
             drug = substance_name(between) if between.strip() else None
+        freq = groups.get("freq")
         if not per_raw and (after := PER_AFTER.match(sent_text[end:end + AFTER_WINDOW])):
-            per_raw = after.group("per")
             drug = drug or substance_name(after.group("drug"))
             end += after.end()
+            if times := TIMES_BEFORE.search(after.group("drug") + " "):  # "of resveratrol by mouth twice daily"
+                freq = f"{times.group(0).strip()} {after.group('per')}"
+            else:
+                per_raw = after.group("per")
         per = normalize_per(per_raw)
         clause = clause_around(sent_text, match.start(), end)
-        if per is None and not groups.get("freq") and unit not in ("%",) and (ctx := SENTENCE_PER.search(clause)):
-            per = normalize_per(ctx.group("per").replace("once a month", "monthly"))
-        freq = groups.get("freq")
+        if per is None and not freq and unit not in ("%",) and (ctx := SENTENCE_PER.search(clause)):
+            if (times := TIMES_BEFORE.search(clause, 0, ctx.start())) and times.end() == ctx.start():
+                freq = clause[times.start():ctx.end()]  # "one gram by mouth twice daily": a frequency, not a period
+            else:
+                per = normalize_per(ctx.group("per").replace("once a month", "monthly"))
         if freq and ONCE_PER.match(freq.strip()):
             per, freq = per or normalize_per(freq.split(None, 1)[-1].replace("-", " ")), None
-        upper = parse_number(groups["upper"]) if groups.get("upper") else None
+        upper_raw = groups.get("upper") or groups.get("upper2")  # "10 to 40 mg", "10 mg to 40 mg"
+        upper = parse_number(upper_raw) if upper_raw else None
         upto = bool(groups.get("upto"))
         if upto:
             upper = value

@@ -59,6 +59,10 @@ def test_normalize_duration():
     ("Each patient received 250 ml of beetroot juice or placebo juice.", (250, None, "ml", None, None)),
     ("Patients received 5 million dendritic cells per injection or placebo.", (5, None, "million cells", None, None)),
     ("Patients applied 5 percent lifitegrast ophthalmic solution or placebo.", (5, None, "%", None, None)),
+    ("Patients received doses ranging from 10 mg to 40 mg of the drug or placebo.", (10, 40, "mg", None, None)),
+    ("Patients' doses ranged from 35 million cells to 350 million cells or placebo.",
+     (35, 350, "million cells", None, None)),
+    ("Volunteers took one gram of resveratrol by mouth twice daily or placebo.", (1, None, "g", None, "twice daily")),
 ])
 def test_dose_parsing(nlp, sentence, dose):
     trial = main_trial(nlp, RCT + sentence[0].lower() + sentence[1:])
