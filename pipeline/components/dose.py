@@ -19,6 +19,8 @@ PER_AFTER = re.compile(r"^\s+of\s+(?P<drug>[\w -]{2,40}?)\s+(?P<per>a day|per da
                        r"a month|monthly)\b", re.I)
 SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nightly|weekly|a week|monthly|once a month|"
                           r"every month)\b", re.I)
+# "... daily — 100, 200 or 300 micrograms": the period just before the dash that opens the amounts
+PER_BEFORE_DASH = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|weekly|a week|monthly)\s*[—–]\s*$", re.I)
 # "twice daily", "three times a day": the period word after a count of times is a frequency
 TIMES_BEFORE = re.compile(r"\b(?:twice|three times|four times|\d+ times)[- ]$", re.I)
 # Clauses where an amount is not a trial dose: guidelines, eligibility, prices, lab values.
@@ -92,6 +94,9 @@ class DoseComponent(RuleComponent):
                 per_raw = after.group("per")
         per = normalize_per(per_raw)
         clause = clause_around(sent_text, match.start(), end)
+        if per is None and not freq and unit not in ("%",) and (lead := PER_BEFORE_DASH.search(
+                sent_text, max(0, match.start() - 40), match.start())):
+            per = normalize_per(lead.group("per"))  # "doses of selenium daily — 100, 200, or 300 micrograms"
         if per is None and not freq and unit not in ("%",) and (ctx := SENTENCE_PER.search(clause)):
             if (times := TIMES_BEFORE.search(clause, 0, ctx.start())) and times.end() == ctx.start():
                 freq = clause[times.start():ctx.end()]  # "one gram by mouth twice daily": a frequency, not a period

@@ -63,6 +63,8 @@ def test_normalize_duration():
     ("Patients' doses ranged from 35 million cells to 350 million cells or placebo.",
      (35, 350, "million cells", None, None)),
     ("Volunteers took one gram of resveratrol by mouth twice daily or placebo.", (1, None, "g", None, "twice daily")),
+    ("Adults took one of three doses of selenium daily — 100, 200, or 300 micrograms — or a placebo.",
+     (300, None, "mcg", "day", None)),
 ])
 def test_dose_parsing(nlp, sentence, dose):
     trial = main_trial(nlp, RCT + sentence[0].lower() + sentence[1:])
