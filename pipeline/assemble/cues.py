@@ -39,8 +39,6 @@ NOT_AN_ARM_LABEL = words("words.not_an_arm_label")
 
 COMPARATOR_WORDS = cue("assemble.comparator_words")
 NOT_A_COMPARATOR_ARM = cue("assemble.not_a_comparator_arm")  # "placebo effect", "no placebo control"
-
-
 DOSE_JOIN = cue("assemble.dose_join")
 OF_SUBSTANCE = cue("assemble.of_substance")
 NO_DIFF = cue("assemble.no_diff")

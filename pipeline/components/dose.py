@@ -22,7 +22,7 @@ SENTENCE_PER = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|nig
 # "... daily — 100, 200 or 300 micrograms": the period just before the dash that opens the amounts
 PER_BEFORE_DASH = re.compile(r"\b(?P<per>daily|a day|per day|each day|every day|weekly|a week|monthly)\s*[—–]\s*$", re.I)
 # "twice daily", "three times a day": the period word after a count of times is a frequency
-TIMES_BEFORE = re.compile(r"\b(?:twice|three times|four times|\d+ times)[- ]$", re.I)
+TIMES_BEFORE = re.compile(r"\b(?:twice|three times|four times|\d+ times)[- ]\Z", re.I)
 # Clauses where an amount is not a trial dose: guidelines, eligibility, prices, lab values.
 NOT_TRIAL_DOSE = re.compile(r"\brecommend|\bupper (?:daily )?limit|\bRDA\b|\bguideline|\beligib|\bexclu|\bprice|\bcosts?\b|"
                             r"\$|\bsold\b|\bover[- ]the[- ]counter|\bin (?:a|one) (?:cup|serving|glass|tablet of)\b|"
@@ -94,14 +94,14 @@ class DoseComponent(RuleComponent):
                 per_raw = after.group("per")
         per = normalize_per(per_raw)
         clause = clause_around(sent_text, match.start(), end)
-        if per is None and not freq and unit not in ("%",) and (lead := PER_BEFORE_DASH.search(
-                sent_text, max(0, match.start() - 40), match.start())):
-            per = normalize_per(lead.group("per"))  # "doses of selenium daily — 100, 200, or 300 micrograms"
-        if per is None and not freq and unit not in ("%",) and (ctx := SENTENCE_PER.search(clause)):
-            if (times := TIMES_BEFORE.search(clause, 0, ctx.start())) and times.end() == ctx.start():
-                freq = clause[times.start():ctx.end()]  # "one gram by mouth twice daily": a frequency, not a period
-            else:
-                per = normalize_per(ctx.group("per").replace("once a month", "monthly"))
+        if per is None and not freq and unit != "%":
+            if lead := PER_BEFORE_DASH.search(sent_text, max(0, match.start() - 40), match.start()):
+                per = normalize_per(lead.group("per"))  # "doses of selenium daily — 100, 200, or 300 micrograms"
+            elif ctx := SENTENCE_PER.search(clause):
+                if times := TIMES_BEFORE.search(clause, 0, ctx.start()):
+                    freq = clause[times.start():ctx.end()]  # "one gram by mouth twice daily": a frequency
+                else:
+                    per = normalize_per(ctx.group("per").replace("once a month", "monthly"))
         if freq and ONCE_PER.match(freq.strip()):
             per, freq = per or normalize_per(freq.split(None, 1)[-1].replace("-", " ")), None
         upper_raw = groups.get("upper") or groups.get("upper2")  # "10 to 40 mg", "10 mg to 40 mg"

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from pipeline.extensions import doc_text
 from pipeline.learn.linear import LinearModel, fit
+from pipeline.normalize import UNITS_WORDS
 
 NAME = "study_type"
 TYPES = ("rct", "trial", "observational", "animal", "meta-analysis", "diagnostic")
@@ -49,8 +50,7 @@ GROUPS = {name: re.compile(pattern) for name, pattern in {
 # "106 randomized trials", "18 studies", "dozens of studies": how many studies the article counts
 N_STUDIES = re.compile(r"\b(\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens of) "
                        r"(?:[\w-]+ ){0,3}?(?:studies|trials|papers|publications)\b")
-COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-               "eleven": 11, "twelve": 12, "dozens of": 24}
+COUNT_WORDS = {**UNITS_WORDS, "dozens of": 24}
 POOLED_MIN = 5
 C = 0.3
 SIZE_FLOORS = (1_000, 10_000, 50_000)  # the largest head count a size rule found, binned
