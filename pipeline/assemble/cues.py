@@ -74,6 +74,7 @@ INTRO_GROUP = cue("assemble.intro_group")
 OPENS_AT_BASELINE = cue("assemble.opens_at_baseline")
 LATER = cue("assemble.later")
 FOLLOW_UP = cue("assemble.follow_up")
+DENOMINATOR_BEFORE = cue("assemble.denominator_before")  # "Of the 15 patients with ..., 10 ..."
 OTHER_NAMED = cue("assemble.other_named")
 GAP_BETWEEN = cue("assemble.gap_between")
 WHOLE_POPULATION = cue("assemble.whole_population")

@@ -15,6 +15,7 @@ from pipeline.assemble.cues import (
     BASELINE,
     CLAUSE_BREAK,
     DEMOGRAPHIC,
+    DENOMINATOR_BEFORE,
     FOLLOW_UP,
     GENERIC_TRIAL,
     HARM,
@@ -23,6 +24,7 @@ from pipeline.assemble.cues import (
     NO_DIFF,
     NOT_A_RESULT,
     OPENS_AT_BASELINE,
+    PEOPLE_WORD,
     QUAL_NO_DIFF,
     RESULT_CUE,
     TARGET_AFTER,
@@ -125,7 +127,7 @@ def _read_value(scope: OutcomeScope, read: SentenceRead, v: Found) -> Outcome | 
     clause = Clause(c_start, c_end, sent[c_start:c_end])
     if ((read.opening and not LATER.search(sent[read.opening.end():rel]))
             or BASELINE.search(clause.text) or NOT_A_RESULT.search(clause.text)
-            or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20])):
+            or FOLLOW_UP.search(sent[max(0, rel - 25):v.end - offset + 20]) or _denominator(sent, rel, v)):
         return None
     place = place_value(scope, read, v, clause)
     label = arm_label(place, sent, clause, v)
@@ -138,6 +140,15 @@ def _read_value(scope: OutcomeScope, read: SentenceRead, v: Found) -> Outcome | 
     if v is read.listed_first:
         read.listed_direction = direction
     return outcome
+
+
+def _denominator(sent: str, rel: int, v: Found) -> bool:
+    """A head count a clause opens with "Of"/"Among": whom a result is out of ("Among the 26 patients with
+    melanoma, ..."), not a result."""
+    if not DENOMINATOR_BEFORE.search(sent[max(0, rel - 30):rel]):
+        return False
+    value_and_after = sent[rel:rel + (v.end - v.start) + 60].split()[:5]
+    return bool(PEOPLE_WORD.search(" ".join(value_and_after)))
 
 
 def _outcome(read: SentenceRead, v: Found, clause: Clause, label: str, comparator: str | None,

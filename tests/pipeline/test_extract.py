@@ -426,6 +426,13 @@ def test_a_goal_is_not_a_result(nlp):
     assert 48 in values and 50 not in values
 
 
+def test_a_count_a_clause_opens_with_of_or_among_is_whom_a_result_is_out_of(nlp):
+    text = ("In the single-arm trial, 60 men with prostate cancer received the drug. Among the 26 patients with bone "
+            "metastases, 9 had a partial response. Of the 15 patients with lymph node disease, 4 had no detectable PSA.")
+    values = {o.value for o in main_trial(nlp, text).outcomes}
+    assert {9, 4} <= values and not values & {26, 15}
+
+
 def test_a_sentence_set_at_the_outset_holds_no_result(nlp):
     text = ("In the randomized trial, 500 adults took the sleep drug or placebo. At the outset, they were asleep for "
             "66 percent of their time in bed. After a month, the drug group slept 13 percent longer than placebo.")
