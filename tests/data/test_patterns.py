@@ -50,12 +50,15 @@ def test_patterns_ids_are_unique_across_files():
 
 @pytest.mark.parametrize("name", RULE_FILES)
 def test_patterns_examples_match_their_rule(name):
-    """A rule that carries an ``example`` (or ``examples``) finds something in each (the vocabulary is data, and its
-    examples run)."""
+    """A rule that carries an ``example`` (or ``examples``) finds something in each, and nothing in its
+    ``not_examples`` that its ``unless`` does not veto (the vocabulary is data, and its examples run)."""
     rules = {r.id: r for r in load_rules(name.removesuffix(".jsonl"))}
     for row in rows(name):
         for example in ([row["example"]] if "example" in row else []) + row.get("examples", []):
             assert rules[row["id"]].regex.search(example), f"{row['id']} does not match its example {example!r}"
+        for text in row.get("not_examples", ()):
+            vetoed = "unless" in row and re.search(row["unless"], text, re.I)
+            assert vetoed or not rules[row["id"]].regex.search(text), f"{row['id']} matches {text!r}"
 
 
 def test_patterns_assembly_cues_each_have_examples():
