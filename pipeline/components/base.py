@@ -48,6 +48,17 @@ def _unless(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.I)
 
 
+def unless_vetoes(rule: Rule, match: re.Match, sent_text: str) -> bool:
+    """Whether the rule's ``unless`` regex vetoes ``match``: anywhere in the sentence, or with ``unless_within``
+    only that many characters around the match."""
+    unless = rule.attrs.get("unless")
+    if not unless:
+        return False
+    near = rule.attrs.get("unless_within")
+    scope = sent_text if near is None else sent_text[max(0, match.start() - near):match.end() + near]
+    return bool(_unless(unless).search(scope))
+
+
 class RuleComponent:
     """Subclasses set ``rules_name``/``span_key``/``label`` and implement ``parse``."""
 
@@ -148,8 +159,7 @@ class CueComponent(RuleComponent):
     cue_attr = ""
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | None:
-        unless = rule.attrs.get("unless")
-        if unless and _unless(unless).search(sent_text):
+        if unless_vetoes(rule, match, sent_text):
             return None  # the sentence is about something else ("approved in 12 countries")
         return Found(self.label, offset + match.start(), offset + match.end(), rule.id,
                      {self.cue_attr: rule.attrs[self.cue_attr]})
