@@ -24,7 +24,7 @@ from pipeline.learn.value_decide import Choice, choose_duration, choose_size
 from pipeline.patterns import load_rules
 
 DESIGN_KEEP_MIN = 0.5  # a design cue a trained model scored below this is dropped
-ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "one": "1", "two": "2", "three": "3", "four": "4"}
 TAG_ORDER = ["randomized", "placebo-controlled", "sham-controlled", "controlled", "double-blind", "single-blind",
              "observer-blind", "blinded", "open-label", "double-dummy", "crossover", "multicenter",
              "non-inferiority", "pilot", "pragmatic"]

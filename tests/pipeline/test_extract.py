@@ -496,3 +496,13 @@ def test_extract_the_next_step_trial_is_a_planned_trial_of_its_own(nlp):
     assert planned.status == "planned" and planned.phase == "3"
     start, end = planned.size_span
     assert NEXT_STEP[start:end] == "600"
+
+
+@pytest.mark.parametrize("next_step, phase", [
+    ("The next step for researchers is a large, FDA phase III clinical trial to test the inhaler in children.", "3"),
+    ("The team said their next step is a phase one clinical trial, which would test the inhaler in children.", "1"),
+])
+def test_a_next_step_trial_known_only_by_its_phase_is_planned(nlp, next_step, phase):
+    text = NEXT_STEP.split("\n\n")[0] + "\n\n" + next_step
+    trials = extract(nlp, text).trials
+    assert [(t.role, t.phase) for t in trials] == [("main", None), ("planned", phase)]
