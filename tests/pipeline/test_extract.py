@@ -506,3 +506,15 @@ def test_a_next_step_trial_known_only_by_its_phase_is_planned(nlp, next_step, ph
     text = NEXT_STEP.split("\n\n")[0] + "\n\n" + next_step
     trials = extract(nlp, text).trials
     assert [(t.role, t.phase) for t in trials] == [("main", None), ("planned", phase)]
+
+
+@pytest.mark.parametrize("sentence, value, upper", [
+    ("Those in the drug group had a better outcome, by 5 to 6 percent.", 5, 6),
+    ("Blood pressure fell by 5 percent to 13 percent in the drug group.", 5, 13),
+    ("The drug lowered systolic blood pressure by an average of 4-5 points.", 4, 5),
+])
+def test_a_result_stated_as_a_range_is_one_value_with_its_upper_bound(nlp, sentence, value, upper):
+    text = "In the randomized trial, 200 adults took the drug or a placebo for a year. " + sentence
+    outcomes = main_trial(nlp, text).outcomes
+    assert [(o.value, o.upper) for o in outcomes] == [(value, upper)]
+    assert text[outcomes[0].start:outcomes[0].end] == outcomes[0].text
