@@ -63,7 +63,7 @@ class OutcomeComponent(RuleComponent):
             return None
         if re.search(r"\b(?:aged?|ages)\b[^.;]{0,15}$", sent_text[max(0, match.start() - 25):match.start()], re.I):
             return None  # "who ranged in age from 4 to 55": ages, not results
-        unit_raw = (g.get("unit") or "").lower()
+        unit_raw = (g.get("unit") or g.get("unit2") or "").lower()  # "(7.7 vs. 6.3 years)": the unit is stated once
         unit = UNIT_NAMES.get(unit_raw, unit_raw or None)
         data = {"kind": "value", "value": value, "unit": unit,
                 "qualifier": g["qual"].lower() if g.get("qual") else None,

@@ -518,3 +518,16 @@ def test_a_result_stated_as_a_range_is_one_value_with_its_upper_bound(nlp, sente
     outcomes = main_trial(nlp, text).outcomes
     assert [(o.value, o.upper) for o in outcomes] == [(value, upper)]
     assert text[outcomes[0].start:outcomes[0].end] == outcomes[0].text
+
+
+@pytest.mark.parametrize("sentence, values", [
+    ("Patients on the drug lived 12 weeks versus 11 weeks on average for placebo.", [(12, "weeks"), (11, "weeks")]),
+    ("Survival was longer with the drug (7.7 vs. 6.3 years).", [(7.7, "years"), (6.3, "years")]),
+    ("The drug extended the time before the disease worsened to 3.7 months from 1.5 months.", [(3.7, "months")]),
+])
+def test_two_times_compared_and_a_change_to_a_value_from_a_baseline_are_results(rules_nlp, sentence, values):
+    text = "In the randomized trial, 200 adults took the drug or a placebo for a year. " + sentence
+    outcomes = main_trial(rules_nlp, text).outcomes
+    assert [(o.value, o.unit) for o in outcomes] == values
+    if "from" in sentence:
+        assert outcomes[0].baseline == 1.5
