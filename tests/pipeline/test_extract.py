@@ -102,9 +102,15 @@ def test_trial_size(nlp, sentence, size, qualifier):
     ("In a five-month, single-blind randomized trial, 68 people got the drug or placebo.", "5 months"),
     ("Patients were randomized to the drug or a placebo twice a day for eight weeks.", "8 weeks"),
     ("Over a 14-week period, 120 children were randomized to the drug or placebo.", "14 weeks"),
+    ("In the randomized trial, 1,635 adults were followed over an average of 2.6 years.", "2.6 years"),
 ])
 def test_duration(nlp, sentence, duration):
     assert main_trial(nlp, sentence).duration == duration
+
+
+def test_an_age_over_so_many_years_is_not_a_duration(rules_nlp):
+    text = "In the randomized trial, 200 patients aged over 65 years got the drug or placebo. 40% had relapsed."
+    assert main_trial(rules_nlp, text).duration is None
 
 
 def test_timepoint_is_not_a_duration(nlp):
