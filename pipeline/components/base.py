@@ -86,9 +86,11 @@ class RuleComponent:
         sents = sentence_spans(doc)
         lowered = lowered_text(doc)
         starts = [start for start, _ in sents]
-        # each sentence sliced, lowered and checked for numbers once, not once per rule:
-        # (text, lowered, holds a number, holds a numeral)
-        read: dict[int, tuple[str, str, bool, bool]] = {}
+        # each sentence sliced, lowered and checked for numbers once, not once per rule or component:
+        # (text, lowered, holds a number, holds a numeral), kept on the Doc beside its sentence spans
+        if doc._.sent_reads is None:
+            doc._.sent_reads = {}
+        read: dict[int, tuple[str, str, bool, bool]] = doc._.sent_reads
         keyed: list[tuple[int, int, int, Found]] = []
         seen: dict[str, frozenset[int]] = {}
         for r_idx, rule in enumerate(self.rules):
