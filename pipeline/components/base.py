@@ -18,16 +18,21 @@ HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|t
                         r"ninety|hundred|thousand|million|a|an|once|twice)\b")
 
 
-def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numeral: bool = True) -> bool:
+def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numeral: bool = True,
+                 ascii_text: bool = False) -> bool:
     """Cheap gates before the regex: a rule with ``any`` runs only where one of its words occurs,
     a rule with ``number`` only in sentences that hold a number, a rule that cannot match without a numeral
-    (``Rule.numeral``) only where ``numeral`` (``has_numeral``) says the sentence holds one."""
+    (``Rule.numeral``) only where ``numeral`` (``has_numeral``) says the sentence holds one, and in an ASCII
+    sentence (``ascii_text``) only where it holds the strings the rule's pattern cannot match without
+    (``Rule.literals``)."""
     if rule.attrs.get("number") and not has_number:
         return False
     if rule.numeral and not numeral:
         return False
     words = rule.attrs.get("any")
-    return not words or any(w in lower_sentence for w in words)
+    if words and not any(w in lower_sentence for w in words):
+        return False
+    return not ascii_text or all(any(w in lower_sentence for w in needed) for needed in rule.literals)
 
 
 def _sentences_with(word: str, lowered: str, sents: list[tuple[int, int]], starts: list[int]) -> frozenset[int]:
@@ -86,9 +91,11 @@ class RuleComponent:
         sents = sentence_spans(doc)
         lowered = lowered_text(doc)
         starts = [start for start, _ in sents]
-        # each sentence sliced, lowered and checked for numbers once, not once per rule:
-        # (text, lowered, holds a number, holds a numeral)
-        read: dict[int, tuple[str, str, bool, bool]] = {}
+        # each sentence sliced, lowered and checked for numbers once, not once per rule or component:
+        # (text, lowered, holds a number, holds a numeral, is ASCII), kept on the Doc beside its sentence spans
+        if doc._.sent_reads is None:
+            doc._.sent_reads = {}
+        read: dict[int, tuple[str, str, bool, bool, bool]] = doc._.sent_reads
         keyed: list[tuple[int, int, int, Found]] = []
         seen: dict[str, frozenset[int]] = {}
         for r_idx, rule in enumerate(self.rules):
@@ -97,9 +104,10 @@ class RuleComponent:
                     start, end = sents[s_idx]
                     sentence = text[start:end]
                     lower = sentence.lower()
-                    read[s_idx] = (sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence))
-                sent_text, lower, number, numeral = read[s_idx]
-                if not rule_applies(rule, lower, number, numeral):
+                    read[s_idx] = (sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence),
+                                   sentence.isascii())
+                sent_text, lower, number, numeral, ascii_text = read[s_idx]
+                if not rule_applies(rule, lower, number, numeral, ascii_text):
                     continue
                 start = starts[s_idx]
                 for match in rule.regex.finditer(sent_text):

@@ -58,7 +58,7 @@ def intervention_candidates(text: str, sents: list[tuple[int, int]], sent_ids: l
         sent = text[s0:e0]
         low = sent.lower()
         for rule in _rules():
-            if not rule_applies(rule, low):
+            if not rule_applies(rule, low, ascii_text=sent.isascii()):
                 continue
             for m in rule.regex.finditer(sent):
                 name = clean_name(m.group("x"))

@@ -148,7 +148,7 @@ def number_candidates(field_name: str, text: str, sents: list[tuple[int, int]], 
                          sent, re.I):
             continue
         for rule in rules:
-            if not rule_applies(rule, lower):
+            if not rule_applies(rule, lower, ascii_text=sent.isascii()):
                 continue
             for m in rule.regex.finditer(sent):
                 value = as_int(parse_number(m.group("n")))
@@ -213,7 +213,7 @@ def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[
         if not any(u in low for u in ("day", "week", "month", "year", "night", "wk")):
             continue
         for rule in rules:
-            if not rule_applies(rule, low):
+            if not rule_applies(rule, low, ascii_text=sent.isascii()):
                 continue
             for m in rule.regex.finditer(sent):
                 value = normalize_duration(m.group("n"), m.group("unit"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from datasette.app import Datasette
 
 from models.errors import SchemaError
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
 
 METADATA_PATH = files("claims_data") / "datasette.yml"
 HOST = "127.0.0.1"  # never another interface: the database holds unreviewed claims
@@ -33,6 +35,9 @@ def make_datasette(db_path: str | Path, *, immutable: bool = False) -> Datasette
     """A Datasette instance over one claims DB. Mutable files are opened ``mode=ro`` by Datasette
     itself, so ingest and the audit page can keep writing while users query; ``immutable``
     suits a finished snapshot (faster counts, but it must not change while served)."""
+    # imported here: Datasette takes about half a second to import, which every other command would pay
+    from datasette.app import Datasette
+
     path = str(Path(db_path))
     return Datasette(
         files=[] if immutable else [path],

@@ -10,8 +10,8 @@ from importlib.resources import files
 import pytest
 
 from pipeline.assemble.cues import cue
-from pipeline.components.base import unless_vetoes
-from pipeline.patterns import NUMBER_WORDS, expand, has_numeral, load_rules, needs_numeral
+from pipeline.components.base import rule_applies, unless_vetoes
+from pipeline.patterns import NUMBER_WORDS, expand, has_numeral, load_rules, needs_numeral, required_literals
 
 PATTERNS = files("claims_data") / "patterns"
 NOT_RULES = ("fragments.jsonl", "words.jsonl")  # macros and word lists: no patterns of their own
@@ -131,3 +131,38 @@ def test_has_numeral_sees_digits_and_number_words_in_any_case():
     assert has_numeral("151 patients") and has_numeral("Twenty-four women") and has_numeral("in ONE group")
     assert has_numeral("٣ patients")  # any Unicode digit, as \d matches
     assert not has_numeral("patients took part in the trial")
+
+
+@pytest.mark.parametrize(("pattern", "needed"), [
+    (r"\b(?:took part|participated)\b", [{"took part", "participated"}]),
+    (r"{NUM} (?:adult |older )?patients?", [{" patient"}]),       # "patients" holds "patient"
+    (r"randomi[sz]ed to {NUM} (?:mg|g)", [{"randomised to ", "randomized to "}]),
+    (r"(?=.*\bplacebo)\w+ group", [{"placebo"}, {" group"}]),     # a lookahead that must hold reads the same text
+    (r"(?!.*\bplacebo)\w+ group", [{" group"}]),                  # one that must not: nothing
+    (r"trial|{NUM}", []),                                          # a branch needing nothing
+    (r"trial|(?:an? )?stud(?:y|ies)", [{"trial", "study", "studies"}]),
+    (r"(?:ab)?c", []),                                             # too short to be worth a look
+    (r"caf\u00e9 trial", [{"caf"}, {" trial"}]),                   # not ASCII: the stretch stops there
+    (r"[a-z]+ \d+ weeks", [{" weeks"}]),
+])
+def test_required_literals_read_the_pattern(pattern, needed):
+    assert [set(words) for words in required_literals(pattern, re.I)] == needed
+
+
+def _all_examples() -> list[str]:
+    out = []
+    for name in RULE_FILES:
+        for row in rows(name):
+            out += ([row["example"]] if "example" in row else []) + row.get("examples", []) + row.get("not_examples", [])
+    return out
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_rules_skipped_without_their_literals_cannot_match_there(name):
+    """The literal gate only skips a rule where it cannot match: over every example of every rule file, in the case
+    written and upper-cased, a rule that matches passes its gate."""
+    texts = [t for example in _all_examples() for t in (example, example.upper(), example.title()) if t.isascii()]
+    for rule in load_rules(name.removesuffix(".jsonl")):
+        for text in texts:
+            if rule.regex.search(text):
+                assert rule_applies(rule, text.lower(), ascii_text=True), f"{rule.id} matches {text!r} but is gated"

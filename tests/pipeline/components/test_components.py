@@ -84,3 +84,29 @@ def test_components_spans_carry_rule_ids(nlp):
     doc = run_upto(nlp, "58 patients were given up to 150 mg/day of baclofen in the trial.", "claims_dose")
     spans = list(doc.spans["DOSE"])
     assert spans and all(s.id_.startswith("dose.") for s in spans)
+
+
+@pytest.mark.parametrize("text", [
+    "Results\nThe drug worked. Side effects were mild.\n\n• 151 patients\n• 16 weeks\n- open-label\n",
+    "• A bullet first\nthen a line\n\n\n+ and a plus",
+    "•",
+    "",
+    "One line only, no breaks.",
+])
+def test_components_sentences_start_each_line_as_token_by_token(nlp, text):
+    """claims_sentences sets its starts in one go; the same starts as assigning Token.is_sent_start one by one."""
+    import re
+
+    from pipeline.components.sentences import BULLETS
+
+    doc = run_upto(nlp, text, "claims_sentences")
+    expected = doc_from_page(nlp, CleanPage(url="", text=text))
+    for match in re.finditer(r"\n\s*(?=\S)", text):
+        token = expected.char_span(match.end(), match.end() + 1, alignment_mode="expand")[0]
+        if token.i > 0:
+            token.is_sent_start = True
+        if token.text in BULLETS and token.i + 1 < len(expected):
+            expected[token.i + 1].is_sent_start = False
+    if len(expected) > 1 and expected[0].text in BULLETS:
+        expected[1].is_sent_start = False
+    assert [t.is_sent_start for t in doc] == [t.is_sent_start for t in expected]
