@@ -201,6 +201,12 @@ NOT_A_SPAN_BEFORE = re.compile(r"(?:\b(?:aged?|ages|at|after|by|within|over the 
                                r"[≥≤<>]|\d\s*(?:to|-|–))\s*$", re.I)
 
 
+# How long someone has had a disease is not how long the trial ran ("people who have had Type 2 diabetes for up to 10
+# years").
+HISTORY_BEFORE = re.compile(r"\b(?:had|have had|has had|living with|lived with|suffered from|suffering from|"
+                            r"diagnosed with)\b[^.;]{0,60}\bfor (?:up to |more than |at least |about |nearly |over )?$", re.I)
+
+
 def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[int],
                         found: list[tuple[int, Found]]) -> list[Candidate]:
     """Every "N days/weeks/months/years" in the trial's sentences, keyed by where its number starts."""
@@ -217,7 +223,9 @@ def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[
                 continue
             for m in rule.regex.finditer(sent):
                 value = normalize_duration(m.group("n"), m.group("unit"))
-                if value is None or NOT_A_SPAN_AFTER.match(sent[m.end():]) or NOT_A_SPAN_BEFORE.search(sent[:m.start()]):
+                before = sent[:m.start()]
+                if (value is None or NOT_A_SPAN_AFTER.match(sent[m.end():]) or NOT_A_SPAN_BEFORE.search(before)
+                        or HISTORY_BEFORE.search(before[-120:])):
                     continue
                 cand = by_pos.setdefault(s0 + m.start(), Candidate("duration", value, s0 + m.start(), s0 + m.end(), i))
                 cand.rules.append(rule.id)

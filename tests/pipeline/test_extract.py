@@ -113,6 +113,12 @@ def test_an_age_over_so_many_years_is_not_a_duration(rules_nlp):
     assert main_trial(rules_nlp, text).duration is None
 
 
+def test_how_long_people_have_had_a_disease_is_not_a_duration(nlp):
+    text = ("In the randomized trial, 300 people who have had Type 2 diabetes for up to 10 years took the drug or a "
+            "placebo. Blood sugar fell by 12 percent.")
+    assert main_trial(nlp, text).duration is None
+
+
 def test_timepoint_is_not_a_duration(nlp):
     text = "In the randomized trial, 200 patients got the drug or placebo. At six months, 40% had relapsed."
     assert main_trial(nlp, text).duration is None
