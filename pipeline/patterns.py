@@ -28,7 +28,7 @@ class Rule:
 
 @cache
 def macros() -> dict[str, str]:
-    """Shared fragments ({UNIT}, {PER}, {FREQ}) plus numbers ({NUM}: digits or words, {NUMD}: digits)."""
+    """Shared fragments ({UNIT}, {PER}, {FREQ}, {QUAL}) plus numbers ({NUM}: digits or words, {NUMD}: digits)."""
     out = {"NUM": NUMBER_RE, "NUMD": DIGITS_RE}
     for row in srsly.read_jsonl(str(PATTERNS_DIR / "fragments.jsonl")):
         out[row["name"]] = row["pattern"]

@@ -57,8 +57,9 @@ def intervention_candidates(text: str, sents: list[tuple[int, int]], sent_ids: l
         s0, e0 = sents[i]
         sent = text[s0:e0]
         low = sent.lower()
+        ascii_text = sent.isascii()  # once per sentence, not once per rule
         for rule in _rules():
-            if not rule_applies(rule, low, ascii_text=sent.isascii()):
+            if not rule_applies(rule, low, ascii_text=ascii_text):
                 continue
             for m in rule.regex.finditer(sent):
                 name = clean_name(m.group("x"))

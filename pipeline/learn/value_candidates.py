@@ -147,8 +147,9 @@ def number_candidates(field_name: str, text: str, sents: list[tuple[int, int]], 
                          r"\b(?:ten|eleven|twelve|[a-z]+teen)\b|\b(?:two|three|four|five|six|seven|eight|nine)\b",
                          sent, re.I):
             continue
+        ascii_text = sent.isascii()  # once per sentence, not once per rule
         for rule in rules:
-            if not rule_applies(rule, lower, ascii_text=sent.isascii()):
+            if not rule_applies(rule, lower, ascii_text=ascii_text):
                 continue
             for m in rule.regex.finditer(sent):
                 value = as_int(parse_number(m.group("n")))
@@ -218,8 +219,9 @@ def duration_candidates(text: str, sents: list[tuple[int, int]], sent_ids: list[
         low = sent.lower()
         if not any(u in low for u in ("day", "week", "month", "year", "night", "wk")):
             continue
+        ascii_text = sent.isascii()  # once per sentence, not once per rule
         for rule in rules:
-            if not rule_applies(rule, low, ascii_text=sent.isascii()):
+            if not rule_applies(rule, low, ascii_text=ascii_text):
                 continue
             for m in rule.regex.finditer(sent):
                 value = normalize_duration(m.group("n"), m.group("unit"))
