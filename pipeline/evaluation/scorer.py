@@ -788,80 +788,21 @@ class _ArticleScorer:
             setattr(c, side, getattr(c, side) + k)
         return doses
 
-    def _outcomes(self, g: Mapping[str, Any], p: Mapping[str, Any], arm_map: dict[str, str], label: str) -> None:  # noqa: C901  (listed offender: split when next changed)
-        gouts = list(g.get("outcomes") or [])
-        pouts = list(p.get("outcomes") or [])
-        gold_arms = {_arm_key(a.get("label")) for a in g.get("arms") or ()}
+    def _outcomes(self, g: Mapping[str, Any], p: Mapping[str, Any], arm_map: dict[str, str], label: str) -> None:
+        """Count outcome, outcome_any_arm, outcome_detect and direction on a matched pair; note the mismatches."""
+        outs = _OutcomeMatcher(g, p, arm_map)
+        valued_pairs = outs.match(valued=True, use_arm=True)
+        outs.tally(self.c("outcome"), valued_pairs, valued=True)
+        outs.tally(self.c("outcome_any_arm"), outs.match(valued=True, use_arm=False), valued=True)
+        all_pairs = valued_pairs + outs.match(valued=False, use_arm=False)
+        outs.tally(self.c("outcome_detect"), all_pairs, valued=None)
+        self._directions(outs, all_pairs, label)
+        self._unmatched_outcomes(outs, all_pairs, label)
 
-        def garm(o: Mapping[str, Any]) -> str:
-            k = _arm_key(o.get("arm"))
-            return "=" + _POOLED[k] if k in _POOLED else k
-
-        def parm(o: Mapping[str, Any]) -> str:
-            k = _arm_key(o.get("arm"))
-            if k in _POOLED:
-                return "=" + _POOLED[k]
-            if k in arm_map:
-                return arm_map[k]
-            # a predicted outcome may name the gold label directly even if its arm was not aligned
-            return k if k in gold_arms else "?" + k
-
-        def match(valued: bool, use_arm: bool) -> list[tuple[int, int]]:
-            """Greedy: candidates share value (and arm), so any maximal choice is maximum."""
-            out: list[tuple[int, int]] = []
-            used: set[int] = set()
-            # required outcomes first, so an optional one never takes a prediction a required one needs
-            order = sorted(range(len(gouts)), key=lambda i: bool(gouts[i].get("optional")))
-            for gi in order:
-                go = gouts[gi]
-                gv = to_number(go.get("value"))
-                if (gv is not None) != valued:
-                    continue
-                best, best_sim = None, -1.0
-                for pi, po in enumerate(pouts):
-                    if pi in used:
-                        continue
-                    pv = to_number(po.get("value"))
-                    if (pv is not None) != valued:
-                        continue
-                    tsim = _text_similarity(go.get("text"), po.get("text"))
-                    if valued:
-                        if not _close(gv, pv) or (use_arm and garm(go) != parm(po)):
-                            continue
-                    elif tsim < 0.5:
-                        continue
-                    if tsim > best_sim:
-                        best, best_sim = pi, tsim
-                if best is not None:
-                    used.add(best)
-                    out.append((gi, best))
-            return out
-
-        def tally(key: str, pairs: list[tuple[int, int]], valued: bool | None) -> set[int]:
-            """Count one field; returns the predicted outcomes that were scored (not optional)."""
-            c = self.c(key)
-
-            def eligible(o: Mapping[str, Any]) -> bool:
-                return valued is None or (to_number(o.get("value")) is not None) == valued
-            optional_p = {pi for gi, pi in pairs if gouts[gi].get("optional")}
-            matched_p = {pi for _, pi in pairs}
-            c.tp += sum(1 for gi, _ in pairs if not gouts[gi].get("optional"))
-            c.fn += sum(1 for gi, go in enumerate(gouts) if eligible(go) and not go.get("optional")
-                        and gi not in {a for a, _ in pairs})
-            c.fp += sum(1 for pi, po in enumerate(pouts) if eligible(po) and pi not in matched_p)
-            return optional_p
-
-        valued_pairs = match(True, use_arm=True)
-        tally("outcome", valued_pairs, True)
-        tally("outcome_any_arm", match(True, use_arm=False), True)
-        null_pairs = match(False, use_arm=False)
-        all_pairs = valued_pairs + null_pairs
-        tally("outcome_detect", all_pairs, None)
-
-        matched_g = {gi for gi, _ in all_pairs}
-        matched_p = {pi for _, pi in all_pairs}
-        for gi, pi in all_pairs:
-            go, po = gouts[gi], pouts[pi]
+    def _directions(self, outs: _OutcomeMatcher, pairs: list[tuple[int, int]], label: str) -> None:
+        """Direction accuracy over the matched outcomes whose gold is not optional."""
+        for gi, pi in pairs:
+            go, po = outs.gouts[gi], outs.pouts[pi]
             if go.get("optional"):
                 continue
             ok = (go.get("direction") or None) == (po.get("direction") or None)
@@ -869,12 +810,89 @@ class _ArticleScorer:
             if not ok:
                 self.problem(f"{label} outcome {_describe_outcome(go)} direction: gold {go.get('direction')}"
                              f" pred {po.get('direction')}")
-        missed = [_describe_outcome(o) for i, o in enumerate(gouts) if i not in matched_g and not o.get("optional")]
-        spurious = [_describe_outcome(o) for i, o in enumerate(pouts) if i not in matched_p]
+
+    def _unmatched_outcomes(self, outs: _OutcomeMatcher, pairs: list[tuple[int, int]], label: str) -> None:
+        matched_g = {gi for gi, _ in pairs}
+        matched_p = {pi for _, pi in pairs}
+        missed = [_describe_outcome(o) for i, o in enumerate(outs.gouts) if i not in matched_g and not o.get("optional")]
+        spurious = [_describe_outcome(o) for i, o in enumerate(outs.pouts) if i not in matched_p]
         if missed:
             self.problem(f"{label} missed outcomes ({len(missed)}): " + "; ".join(missed))
         if spurious:
             self.problem(f"{label} spurious outcomes ({len(spurious)}): " + "; ".join(spurious))
+
+
+class _OutcomeMatcher:
+    """The gold and predicted outcomes of one matched trial pair, matched by value, arm and text."""
+
+    def __init__(self, g: Mapping[str, Any], p: Mapping[str, Any], arm_map: dict[str, str]) -> None:
+        self.gouts = list(g.get("outcomes") or [])
+        self.pouts = list(p.get("outcomes") or [])
+        self.arm_map = arm_map
+        self.gold_arms = {_arm_key(a.get("label")) for a in g.get("arms") or ()}
+
+    def gold_arm(self, o: Mapping[str, Any]) -> str:
+        k = _arm_key(o.get("arm"))
+        return "=" + _POOLED[k] if k in _POOLED else k
+
+    def pred_arm(self, o: Mapping[str, Any]) -> str:
+        """The gold arm key a predicted outcome's arm stands for ("?"-prefixed when it stands for none)."""
+        k = _arm_key(o.get("arm"))
+        if k in _POOLED:
+            return "=" + _POOLED[k]
+        if k in self.arm_map:
+            return self.arm_map[k]
+        # a predicted outcome may name the gold label directly even if its arm was not aligned
+        return k if k in self.gold_arms else "?" + k
+
+    def match(self, *, valued: bool, use_arm: bool) -> list[tuple[int, int]]:
+        """Greedy: candidates share value (and arm), so any maximal choice is maximum."""
+        out: list[tuple[int, int]] = []
+        used: set[int] = set()
+        # required outcomes first, so an optional one never takes a prediction a required one needs
+        order = sorted(range(len(self.gouts)), key=lambda i: bool(self.gouts[i].get("optional")))
+        for gi in order:
+            go = self.gouts[gi]
+            if (to_number(go.get("value")) is not None) != valued:
+                continue
+            best = self._best_prediction(go, used, valued=valued, use_arm=use_arm)
+            if best is not None:
+                used.add(best)
+                out.append((gi, best))
+        return out
+
+    def _best_prediction(self, go: Mapping[str, Any], used: set[int], *, valued: bool, use_arm: bool) -> int | None:
+        """The unused predicted outcome that can match ``go`` with the most similar text (the first on ties)."""
+        gv = to_number(go.get("value"))
+        best, best_sim = None, -1.0
+        for pi, po in enumerate(self.pouts):
+            if pi in used:
+                continue
+            pv = to_number(po.get("value"))
+            if (pv is not None) != valued:
+                continue
+            tsim = _text_similarity(go.get("text"), po.get("text"))
+            if valued:
+                if not _close(gv, pv) or (use_arm and self.gold_arm(go) != self.pred_arm(po)):
+                    continue
+            elif tsim < 0.5:
+                continue
+            if tsim > best_sim:
+                best, best_sim = pi, tsim
+        return best
+
+    def tally(self, c: Counts, pairs: list[tuple[int, int]], *, valued: bool | None) -> None:
+        """Add one field's TP/FN/FP; ``valued`` limits FN/FP to valued (True) or null-value (False) outcomes."""
+
+        def eligible(o: Mapping[str, Any]) -> bool:
+            return valued is None or (to_number(o.get("value")) is not None) == valued
+
+        matched_g = {gi for gi, _ in pairs}
+        matched_p = {pi for _, pi in pairs}
+        c.tp += sum(1 for gi, _ in pairs if not self.gouts[gi].get("optional"))
+        c.fn += sum(1 for gi, go in enumerate(self.gouts) if eligible(go) and not go.get("optional")
+                    and gi not in matched_g)
+        c.fp += sum(1 for pi, po in enumerate(self.pouts) if eligible(po) and pi not in matched_p)
 
 
 def _describe_outcome(o: Mapping[str, Any]) -> str:

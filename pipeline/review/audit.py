@@ -462,7 +462,8 @@ def export_gold(db: sqlite_utils.Database, *, include_partial: bool = False) -> 
         }
 
 
-def _gold_trial(db: sqlite_utils.Database, t: dict, text: str, judged) -> dict[str, Any]:  # noqa: C901  (listed offender: split when next changed)
+def _gold_trial(db: sqlite_utils.Database, t: dict, text: str, judged) -> dict[str, Any]:
+    """One trial as a gold record, with the verdicts on it, its arms and its outcomes applied."""
     out: dict[str, Any] = {
         "role": t["role"], "status": t["status"], "design": json.loads(t["design"] or "[]"),
         "size": t["size"], "duration": t["duration"], "condition": t["condition"],
@@ -478,8 +479,17 @@ def _gold_trial(db: sqlite_utils.Database, t: dict, text: str, judged) -> dict[s
             out[field] = int(value) if field == "size" and value is not None else value
         elif not keep:
             out[field] = None
+    out["arms"] = _gold_arms(db, t["id"], judged)
+    out["outcomes"] = _gold_outcomes(db, t["id"], judged)
+    spans = json.loads(t["evidence"] or "[]")
+    out["evidence"] = [text[s:e] for s, e in spans]
+    out["evidence_offsets"] = [[s, e] for s, e in spans]
+    return out
+
+
+def _gold_arms(db: sqlite_utils.Database, trial_id: str, judged) -> list[dict[str, Any]]:
     arms = []
-    for a in db.query("select * from arms where trial_id = ? order by idx", [t["id"]]):
+    for a in db.query("select * from arms where trial_id = ? order by idx", [trial_id]):
         keep, fix = judged(a["id"], "arm")
         if not keep:
             continue
@@ -492,18 +502,27 @@ def _gold_trial(db: sqlite_utils.Database, t: dict, text: str, judged) -> dict[s
             arm["n"] = int(n) if n is not None else None
         elif not keep_n:
             arm["n"] = None
-        doses = []
-        for d in db.query("select * from doses where arm_id = ? order by idx", [a["id"]]):
-            keep_d, fix_d = judged(d["id"], "dose")
-            if fix_d is not None:
-                doses.append(parse_dose(fix_d))
-            elif keep_d:
-                doses.append({"value": plain_number(d["value"]), "upper": plain_number(d["upper"]), "unit": d["unit"],
-                              "per": d["per"], "text": d["text"]})
+        doses = _gold_doses(db, a["id"], judged)
         arm["dose"] = None if not doses else doses[0] if len(doses) == 1 else doses
         arms.append(arm)
+    return arms
+
+
+def _gold_doses(db: sqlite_utils.Database, arm_id: str, judged) -> list[dict[str, Any]]:
+    doses = []
+    for d in db.query("select * from doses where arm_id = ? order by idx", [arm_id]):
+        keep_d, fix_d = judged(d["id"], "dose")
+        if fix_d is not None:
+            doses.append(parse_dose(fix_d))
+        elif keep_d:
+            doses.append({"value": plain_number(d["value"]), "upper": plain_number(d["upper"]), "unit": d["unit"],
+                          "per": d["per"], "text": d["text"]})
+    return doses
+
+
+def _gold_outcomes(db: sqlite_utils.Database, trial_id: str, judged) -> list[dict[str, Any]]:
     outcomes = []
-    for o in db.query("select * from outcomes where trial_id = ? order by idx", [t["id"]]):
+    for o in db.query("select * from outcomes where trial_id = ? order by idx", [trial_id]):
         keep_o, fix_o = judged(o["id"], "outcome")
         if not keep_o:
             continue
@@ -512,12 +531,7 @@ def _gold_trial(db: sqlite_utils.Database, t: dict, text: str, judged) -> dict[s
         if fix_o is not None:
             outcome["value"] = first_number(fix_o)
         outcomes.append(outcome)
-    out["arms"] = arms
-    out["outcomes"] = outcomes
-    spans = json.loads(t["evidence"] or "[]")
-    out["evidence"] = [text[s:e] for s, e in spans]
-    out["evidence_offsets"] = [[s, e] for s, e in spans]
-    return out
+    return outcomes
 
 
 # --- command line -----------------------------------------------------------------------

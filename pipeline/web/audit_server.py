@@ -85,132 +85,150 @@ class HTTPError(Exception):
         self.message = message
 
 
-def _handler_for(app: AuditServer) -> type[BaseHTTPRequestHandler]:  # noqa: C901  (listed offender: split when next changed)
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "claims-audit"
-        sys_version = ""
+def _handler_for(app: AuditServer) -> type[BaseHTTPRequestHandler]:
+    """A handler class bound to ``app``: http.server makes one handler per request from a class, not an instance."""
+    return type("Handler", (AuditHandler,), {"app": app})
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-            return  # requests carry article text; keep it out of the terminal
 
-        # --- plumbing ---------------------------------------------------------------
+class AuditHandler(BaseHTTPRequestHandler):
+    """Routes of the audit page; ``app`` is set on the subclass ``_handler_for`` makes."""
 
-        def send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in SECURITY_HEADERS.items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+    app: AuditServer
+    server_version = "claims-audit"
+    sys_version = ""
 
-        def send_json(self, status: int, data: Any) -> None:
-            self.send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        return  # requests carry article text; keep it out of the terminal
 
-        def check_host(self) -> None:
-            # A page on another site that rebinds its DNS name to 127.0.0.1 sends its own Host.
-            if self.headers.get("Host", "") not in app.allowed_hosts:
-                raise HTTPError(403, "unexpected Host header")
+    # --- plumbing ---------------------------------------------------------------
 
-        def check_api(self) -> None:
-            self.check_host()
-            origin = self.headers.get("Origin")
-            if origin is not None and origin.rstrip("/") not in {f"http://{h}" for h in app.allowed_hosts}:
-                raise HTTPError(403, "cross-origin request refused")
-            site = self.headers.get("Sec-Fetch-Site")
-            if site is not None and site not in ("same-origin", "none"):
-                raise HTTPError(403, "cross-site request refused")
-            token = self.headers.get("X-Audit-Token", "")
-            if not secrets.compare_digest(token.encode(), app.token.encode()):
-                raise HTTPError(403, "missing or wrong audit token")
+    def send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in SECURITY_HEADERS.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-        def route(self, method: str) -> None:
-            try:
-                path = urlsplit(self.path).path
-                if method == "GET":
-                    self.get(path)
-                else:
-                    self.post(path)
-            except HTTPError as exc:
-                self.send_json(exc.status, {"error": exc.message})
-            except ClaimsError as exc:
-                self.send_json(400, {"error": exc.message})
-            except sqlite3.Error as exc:
-                self.send_json(500, {"error": f"database error: {exc}"})
+    def send_json(self, status: int, data: Any) -> None:
+        self.send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
 
-        def do_GET(self) -> None:
-            self.route("GET")
+    def check_host(self) -> None:
+        # A page on another site that rebinds its DNS name to 127.0.0.1 sends its own Host.
+        if self.headers.get("Host", "") not in self.app.allowed_hosts:
+            raise HTTPError(403, "unexpected Host header")
 
-        def do_HEAD(self) -> None:
-            self.route("GET")
+    def check_api(self) -> None:
+        self.check_host()
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.rstrip("/") not in {f"http://{h}" for h in self.app.allowed_hosts}:
+            raise HTTPError(403, "cross-origin request refused")
+        site = self.headers.get("Sec-Fetch-Site")
+        if site is not None and site not in ("same-origin", "none"):
+            raise HTTPError(403, "cross-site request refused")
+        token = self.headers.get("X-Audit-Token", "")
+        if not secrets.compare_digest(token.encode(), self.app.token.encode()):
+            raise HTTPError(403, "missing or wrong audit token")
 
-        def do_POST(self) -> None:
-            self.route("POST")
+    def route(self, method: str) -> None:
+        try:
+            path = urlsplit(self.path).path
+            if method == "GET":
+                self.get(path)
+            else:
+                self.post(path)
+        except HTTPError as exc:
+            self.send_json(exc.status, {"error": exc.message})
+        except ClaimsError as exc:
+            self.send_json(400, {"error": exc.message})
+        except sqlite3.Error as exc:
+            self.send_json(500, {"error": f"database error: {exc}"})
 
-        # --- routes -----------------------------------------------------------------
+    def do_GET(self) -> None:
+        self.route("GET")
 
-        def get(self, path: str) -> None:
-            if path == "/":
-                self.check_host()
-                page = (TEMPLATES / "audit.html").read_text(encoding="utf-8")
-                # The token is URL-safe base64: it needs no escaping inside an attribute.
-                page = page.replace("{{token}}", app.token)
-                self.send(200, page.encode("utf-8"), "text/html; charset=utf-8")
-                return
-            if path in STATIC:
-                self.check_host()
-                name, content_type = STATIC[path]
-                self.send(200, (TEMPLATES / name).read_bytes(), content_type)
-                return
-            if path == "/favicon.ico":
-                self.send(204, b"", "image/x-icon")
-                return
-            if path == "/api/queue":
-                self.check_api()
-                db = app.connect()
-                try:
-                    queue = [vars(e) for e in build_queue(db)]
-                    self.send_json(200, {"queue": queue, "progress": progress(db), "reviewer": app.reviewer})
-                finally:
-                    db.close()
-                return
-            if path.startswith("/api/article/"):
-                self.check_api()
-                article_id = unquote(path.removeprefix("/api/article/"))
-                db = app.connect()
-                try:
-                    view = article_view(db, article_id)
-                    view["progress"] = progress(db)
-                    self.send_json(200, view)
-                finally:
-                    db.close()
-                return
+    def do_HEAD(self) -> None:
+        self.route("GET")
+
+    def do_POST(self) -> None:
+        self.route("POST")
+
+    # --- routes -----------------------------------------------------------------
+
+    def get(self, path: str) -> None:
+        if path == "/":
+            self.send_page()
+        elif path in STATIC:
+            self.send_static(path)
+        elif path == "/favicon.ico":
+            self.send(204, b"", "image/x-icon")
+        elif path == "/api/queue":
+            self.send_queue()
+        elif path.startswith("/api/article/"):
+            self.send_article(path)
+        else:
             raise HTTPError(404, "not found")
 
-        def post(self, path: str) -> None:
-            if path != "/api/verdict":
-                raise HTTPError(404, "not found")
-            self.check_api()
-            # A JSON body cannot be sent cross-site without a CORS preflight, which we never grant.
-            if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
-                raise HTTPError(415, "verdicts are JSON")
-            declared = (self.headers.get("Content-Length") or "0").strip()
-            length = int(declared) if declared.isdigit() else -1  # "abc", "-5", "1e3": not a length
-            if length <= 0 or length > MAX_BODY:
-                raise HTTPError(400, "missing or oversized body")
-            try:
-                body = json.loads(self.rfile.read(length))
-                article_id, key, verdict = body["article_id"], body["key"], body["verdict"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise HTTPError(400, f"bad verdict request: {exc}") from exc
-            with app.write_lock:
-                db = app.connect()
-                try:
-                    row = save_verdict(db, str(article_id), str(key), str(verdict), reviewer=app.reviewer,
-                                       corrected_value=body.get("corrected_value"))
-                    self.send_json(200, {"saved": row, "progress": progress(db)})
-                finally:
-                    db.close()
+    def send_page(self) -> None:
+        self.check_host()
+        page = (TEMPLATES / "audit.html").read_text(encoding="utf-8")
+        # The token is URL-safe base64: it needs no escaping inside an attribute.
+        page = page.replace("{{token}}", self.app.token)
+        self.send(200, page.encode("utf-8"), "text/html; charset=utf-8")
 
-    return Handler
+    def send_static(self, path: str) -> None:
+        self.check_host()
+        name, content_type = STATIC[path]
+        self.send(200, (TEMPLATES / name).read_bytes(), content_type)
+
+    def send_queue(self) -> None:
+        self.check_api()
+        db = self.app.connect()
+        try:
+            queue = [vars(e) for e in build_queue(db)]
+            self.send_json(200, {"queue": queue, "progress": progress(db), "reviewer": self.app.reviewer})
+        finally:
+            db.close()
+
+    def send_article(self, path: str) -> None:
+        self.check_api()
+        article_id = unquote(path.removeprefix("/api/article/"))
+        db = self.app.connect()
+        try:
+            view = article_view(db, article_id)
+            view["progress"] = progress(db)
+            self.send_json(200, view)
+        finally:
+            db.close()
+
+    def post(self, path: str) -> None:
+        if path != "/api/verdict":
+            raise HTTPError(404, "not found")
+        self.check_api()
+        article_id, key, verdict, corrected_value = self.read_verdict()
+        with self.app.write_lock:
+            db = self.app.connect()
+            try:
+                row = save_verdict(db, str(article_id), str(key), str(verdict), reviewer=self.app.reviewer,
+                                   corrected_value=corrected_value)
+                self.send_json(200, {"saved": row, "progress": progress(db)})
+            finally:
+                db.close()
+
+    def read_verdict(self) -> tuple[Any, Any, Any, Any]:
+        """article_id, key, verdict and corrected_value (None if absent) of the request's JSON body."""
+        # A JSON body cannot be sent cross-site without a CORS preflight, which we never grant.
+        if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            raise HTTPError(415, "verdicts are JSON")
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        length = int(declared) if declared.isdigit() else -1  # "abc", "-5", "1e3": not a length
+        if length <= 0 or length > MAX_BODY:
+            raise HTTPError(400, "missing or oversized body")
+        try:
+            body = json.loads(self.rfile.read(length))
+            article_id, key, verdict = body["article_id"], body["key"], body["verdict"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise HTTPError(400, f"bad verdict request: {exc}") from exc
+        return article_id, key, verdict, body.get("corrected_value")
