@@ -180,8 +180,6 @@ def _last_word(before: str) -> str | None:
     if not m:
         return None
     word = m.group(1)
-    if word.islower() and "," in tail[m.end(1):]:
-        return None  # "as the follow-up lengthens, 19 Gy": a lowercase word across a comma is not the substance
     if "/" in word and word.split("/", 1)[0].lower() in ("mg", "g", "mcg", "ml", "iu", "kg"):
         word = word.split("/", 1)[1]
     if word.lower() in DRUG_STOP or word.lower().endswith("dose"):
