@@ -59,7 +59,7 @@ def register() -> None:
         (Doc, "study_type_proba", {"default": None}),  # the study-type model's probability of every type
         (Doc, "decider", {"default": None}),  # the claims_decide component that holds the trained models
         (Doc, "sent_spans", {"default": None}),
-        (Doc, "sent_reads", {"default": None}),  # what the rule components read of each sentence (components/base.py)
+        (Doc, "sent_reads", {"default": None}),  # what the rule components read of the sentences (base.SentenceReads)
         (Doc, "plain_text", {"default": None}),
         (Doc, "lowered_text", {"default": None}),
     ]

@@ -35,18 +35,6 @@ def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numer
     return not ascii_text or all(any(w in lower_sentence for w in needed) for needed in rule.literals)
 
 
-def _sentences_with(word: str, lowered: str, sents: list[tuple[int, int]], starts: list[int]) -> frozenset[int]:
-    """The sentences in which ``word`` starts (one before the first sentence counts as the first; one in the
-    gap after a sentence, as that sentence). Once found in a sentence, the search goes on after its end."""
-    found: set[int] = set()
-    pos = lowered.find(word)
-    while pos != -1:
-        k = bisect_right(starts, pos) - 1
-        found.add(max(0, k))
-        pos = lowered.find(word, max(pos + 1, sents[k][1]) if k >= 0 else pos + 1)
-    return frozenset(found)
-
-
 @cache
 def _unless(pattern: str) -> re.Pattern:
     """A cue rule's ``unless``: a regex over the sentence that, where it matches, vetoes the rule's cue."""
@@ -62,6 +50,87 @@ def unless_vetoes(rule: Rule, match: re.Match, sent_text: str) -> bool:
     near = rule.attrs.get("unless_within")
     scope = sent_text if near is None else sent_text[max(0, match.start() - near):match.end() + near]
     return bool(_unless(unless).search(scope))
+
+
+class SentenceReads:
+    """What the rule components read of one Doc's sentences, once per document rather than once per rule or
+    component (kept on the Doc): each sentence's text, lowered text, whether it holds a number, a numeral, only
+    ASCII; and for each of the rules' ``any`` words, the sentences whose lowered text holds it (rules and
+    components share words). ``applicable(rule)`` gives, from these, exactly the sentences ``rule_applies``
+    accepts."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc_text(doc)
+        self.sents = sentence_spans(doc)
+        self.lowered = lowered_text(doc)
+        self.starts = [start for start, _ in self.sents]
+        self._reads: dict[int, tuple[str, str, bool, bool, bool]] = {}
+        self._holding: dict[str, frozenset[int]] = {}
+        self._any_of: dict[tuple[str, ...], frozenset[int]] = {}
+
+    def read(self, s_idx: int) -> tuple[str, str, bool, bool, bool]:
+        """(text, lowered, holds a number, holds a numeral, is ASCII) of sentence ``s_idx``."""
+        got = self._reads.get(s_idx)
+        if got is None:
+            start, end = self.sents[s_idx]
+            sentence = self.text[start:end]
+            lower = sentence.lower()
+            got = self._reads[s_idx] = (sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence),
+                                        sentence.isascii())
+        return got
+
+    def holding(self, word: str) -> frozenset[int]:
+        """The sentences whose lowered text holds ``word``. An ASCII word is looked for once in the lowered
+        document: lowering is the same character by character there as in one sentence (only a Greek capital
+        sigma lowers by context, and it is not ASCII). Other words, or a text whose lowering changes its length,
+        are looked for sentence by sentence."""
+        found = self._holding.get(word)
+        if found is None:
+            if self.lowered is None or not word or not word.isascii():
+                found = frozenset(k for k in range(len(self.sents)) if word in self.read(k)[1])
+            else:
+                found = frozenset(_sentences_holding(word, self.lowered, self.sents, self.starts))
+            self._holding[word] = found
+        return found
+
+    def any_of(self, words: tuple[str, ...]) -> frozenset[int]:
+        """The sentences holding one of ``words``."""
+        found = self._any_of.get(words)
+        if found is None:
+            found = self._any_of[words] = frozenset().union(*(self.holding(w) for w in words))
+        return found
+
+    def applicable(self, rule: Rule) -> list[int]:
+        """The sentences ``rule_applies`` accepts for ``rule``, in order: those holding one of its ``any`` words,
+        then the number and numeral gates, then (in an ASCII sentence) its ``literals``."""
+        words = rule.attrs.get("any")
+        sentences = sorted(self.any_of(tuple(words))) if words else range(len(self.sents))
+        number = bool(rule.attrs.get("number"))
+        out = []
+        for k in sentences:
+            _, lower, has_number, numeral, ascii_text = self.read(k)
+            if (number and not has_number) or (rule.numeral and not numeral):
+                continue
+            if ascii_text and not all(any(w in lower for w in needed) for needed in rule.literals):
+                continue
+            out.append(k)
+        return out
+
+
+def _sentences_holding(word: str, lowered: str, sents: list[tuple[int, int]], starts: list[int]) -> set[int]:
+    """The sentences within whose span ``word`` occurs in ``lowered``; once found in one, the search goes on
+    after its end."""
+    found: set[int] = set()
+    size = len(word)
+    pos = lowered.find(word)
+    while pos != -1:
+        k = bisect_right(starts, pos) - 1
+        if k >= 0 and pos + size <= sents[k][1]:
+            found.add(k)
+            pos = lowered.find(word, sents[k][1])
+        else:
+            pos = lowered.find(word, pos + 1)
+    return found
 
 
 class RuleComponent:
@@ -87,29 +156,14 @@ class RuleComponent:
 
     def collect(self, doc: Doc) -> list[Found]:
         """Every rule over every sentence it applies to; parsed matches in sentence order, then rule order."""
-        text = doc_text(doc)
-        sents = sentence_spans(doc)
-        lowered = lowered_text(doc)
-        starts = [start for start, _ in sents]
-        # each sentence sliced, lowered and checked for numbers once, not once per rule or component:
-        # (text, lowered, holds a number, holds a numeral, is ASCII), kept on the Doc beside its sentence spans
         if doc._.sent_reads is None:
-            doc._.sent_reads = {}
-        read: dict[int, tuple[str, str, bool, bool, bool]] = doc._.sent_reads
+            doc._.sent_reads = SentenceReads(doc)
+        reads: SentenceReads = doc._.sent_reads
         keyed: list[tuple[int, int, int, Found]] = []
-        seen: dict[str, frozenset[int]] = {}
         for r_idx, rule in enumerate(self.rules):
-            for s_idx in self.candidate_sentences(rule, lowered, sents, starts, seen):
-                if s_idx not in read:
-                    start, end = sents[s_idx]
-                    sentence = text[start:end]
-                    lower = sentence.lower()
-                    read[s_idx] = (sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence),
-                                   sentence.isascii())
-                sent_text, lower, number, numeral, ascii_text = read[s_idx]
-                if not rule_applies(rule, lower, number, numeral, ascii_text):
-                    continue
-                start = starts[s_idx]
+            for s_idx in reads.applicable(rule):
+                sent_text = reads.read(s_idx)[0]
+                start = reads.starts[s_idx]
                 for match in rule.regex.finditer(sent_text):
                     parsed = self.parse(match, rule, sent_text, start)
                     for item in parsed if isinstance(parsed, list) else [parsed] if parsed else []:
@@ -117,27 +171,6 @@ class RuleComponent:
                         keyed.append((s_idx, r_idx, len(keyed), item))
         keyed.sort(key=lambda k: k[:3])
         return [item for *_, item in keyed]
-
-    def candidate_sentences(self, rule: Rule, lowered: str | None, sents: list[tuple[int, int]],
-                            starts: list[int] | None = None,
-                            seen: dict[str, frozenset[int]] | None = None) -> list[int]:
-        """The sentences where one of the rule's cue words starts, in order: a cheap superset of what
-        ``rule_applies`` accepts (which still decides), found by substring search over the lowered text.
-        ``starts``: the sentences' start offsets, when the caller has them; ``seen``: where each word was
-        found, shared by the rules of one document (rules share cue words)."""
-        words = rule.attrs.get("any")
-        if not words or lowered is None:
-            return list(range(len(sents)))
-        if starts is None:
-            starts = [start for start, _ in sents]
-        if seen is None:
-            seen = {}
-        found: set[int] = set()
-        for word in words:
-            if word not in seen:
-                seen[word] = _sentences_with(word, lowered, sents, starts)
-            found |= seen[word]
-        return sorted(found)
 
     def resolve(self, found: list[Found]) -> list[Found]:
         """Drop matches overlapping an earlier-listed rule's match (rule order = priority)."""
