@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from pipeline.components.base import rule_applies
@@ -81,6 +82,23 @@ def words(text: str) -> list[str]:
     return [_shape(t) for t in TOKEN.findall(text)]
 
 
+SPACE = re.compile(r"\s")
+
+
+def last_words(text: str, end: int, width: int) -> list[str]:
+    """``words(text[:end])[-width:]``, reading only the end of the text: no token holds a space, so a scan
+    started just after one splits what follows as a scan from the start does."""
+    lo = end
+    while width > 0 and lo > 0:
+        lo = max(0, lo - 64)
+        space = SPACE.search(text, lo, end) if lo else None
+        if space or not lo:
+            tokens = TOKEN.findall(text, space.end() if space else 0, end)
+            if len(tokens) >= width or not lo:
+                return [_shape(t) for t in tokens[-width:]]
+    return words(text[:end])[-width:]
+
+
 def _shape(token: str) -> str:
     if token[0].isdigit():
         return "D" if len(token.replace(",", "")) < 3 else "DDD"
@@ -90,8 +108,8 @@ def _shape(token: str) -> str:
 def context_features(sent: str, rel_start: int, rel_end: int, width: int = 3) -> dict[str, float]:
     """Words before/after the value (by position and as a bag), and which sentence cues fired."""
     out: dict[str, float] = {}
-    before = words(sent[:rel_start])[-width:]
-    after = words(sent[rel_end:])[:width]
+    before = last_words(sent, rel_start, width)
+    after = [_shape(m.group()) for m in islice(TOKEN.finditer(sent, rel_end), width)]
     for k, w in enumerate(reversed(before), 1):
         out[f"p{k}={w}"] = 1.0
     for k, w in enumerate(after, 1):
