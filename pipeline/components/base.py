@@ -55,66 +55,84 @@ def unless_vetoes(rule: Rule, match: re.Match, sent_text: str) -> bool:
 class SentenceReads:
     """What the rule components read of one Doc's sentences, once per document rather than once per rule or
     component (kept on the Doc): each sentence's text, lowered text, whether it holds a number, a numeral, only
-    ASCII; and for each of the rules' ``any`` words, the sentences whose lowered text holds it (rules and
-    components share words). ``applicable(rule)`` gives, from these, exactly the sentences ``rule_applies``
-    accepts."""
+    ASCII (and the sentences holding a number, a numeral, as sets); and for each of the rules' ``any`` words, the
+    sentences whose lowered text holds it (rules and components share words). ``applicable(rule)`` gives, from
+    these, exactly the sentences ``rule_applies`` accepts."""
 
     def __init__(self, doc: Doc) -> None:
         self.text = doc_text(doc)
         self.sents = sentence_spans(doc)
         self.lowered = lowered_text(doc)
         self.starts = [start for start, _ in self.sents]
-        self._reads: dict[int, tuple[str, str, bool, bool, bool]] = {}
+        self._reads = [_read(self.text[start:end]) for start, end in self.sents]
+        self.every = frozenset(range(len(self.sents)))
+        self.with_number = frozenset(k for k, got in enumerate(self._reads) if got[2])
+        self.with_numeral = frozenset(k for k, got in enumerate(self._reads) if got[3])
         self._holding: dict[str, frozenset[int]] = {}
         self._any_of: dict[tuple[str, ...], frozenset[int]] = {}
 
     def read(self, s_idx: int) -> tuple[str, str, bool, bool, bool]:
         """(text, lowered, holds a number, holds a numeral, is ASCII) of sentence ``s_idx``."""
-        got = self._reads.get(s_idx)
-        if got is None:
-            start, end = self.sents[s_idx]
-            sentence = self.text[start:end]
-            lower = sentence.lower()
-            got = self._reads[s_idx] = (sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence),
-                                        sentence.isascii())
-        return got
+        return self._reads[s_idx]
 
-    def holding(self, word: str) -> frozenset[int]:
-        """The sentences whose lowered text holds ``word``. An ASCII word is looked for once in the lowered
-        document: lowering is the same character by character there as in one sentence (only a Greek capital
-        sigma lowers by context, and it is not ASCII). Other words, or a text whose lowering changes its length,
-        are looked for sentence by sentence."""
+    def holding(self, word: str, within: str | None = None) -> frozenset[int]:
+        """The sentences whose lowered text holds ``word``. ``within``: a shorter word it holds, whose sentences
+        are the only ones that can hold it, so only they are read. Otherwise an ASCII word is looked for once in
+        the lowered document: lowering is the same character by character there as in one sentence (only a Greek
+        capital sigma lowers by context, and it is not ASCII). Other words, or a text whose lowering changes its
+        length, are looked for sentence by sentence."""
         found = self._holding.get(word)
         if found is None:
-            if self.lowered is None or not word or not word.isascii():
+            if within is not None:
+                found = frozenset(k for k in self.holding(within) if word in self.read(k)[1])
+            elif self.lowered is None or not word or not word.isascii():
                 found = frozenset(k for k in range(len(self.sents)) if word in self.read(k)[1])
             else:
                 found = frozenset(_sentences_holding(word, self.lowered, self.sents, self.starts))
             self._holding[word] = found
         return found
 
-    def any_of(self, words: tuple[str, ...]) -> frozenset[int]:
-        """The sentences holding one of ``words``."""
+    def any_of(self, words: tuple[str, ...], within: dict[str, str] | None = None) -> frozenset[int]:
+        """The sentences holding one of ``words`` (``within``: a shorter word each holds, where known)."""
         found = self._any_of.get(words)
         if found is None:
-            found = self._any_of[words] = frozenset().union(*(self.holding(w) for w in words))
+            within = within or {}
+            found = self._any_of[words] = frozenset().union(*(self.holding(w, within.get(w)) for w in words))
         return found
 
-    def applicable(self, rule: Rule) -> list[int]:
+    def applicable(self, rule: Rule, within: dict[str, str] | None = None) -> list[int]:
         """The sentences ``rule_applies`` accepts for ``rule``, in order: those holding one of its ``any`` words,
         then the number and numeral gates, then (in an ASCII sentence) its ``literals``."""
         words = rule.attrs.get("any")
-        sentences = sorted(self.any_of(tuple(words))) if words else range(len(self.sents))
-        number = bool(rule.attrs.get("number"))
+        sentences = self.any_of(tuple(words), within) if words else self.every
+        if rule.attrs.get("number"):
+            sentences = sentences & self.with_number
+        if rule.numeral:
+            sentences = sentences & self.with_numeral
+        if not rule.literals:
+            return sorted(sentences)
         out = []
-        for k in sentences:
-            _, lower, has_number, numeral, ascii_text = self.read(k)
-            if (number and not has_number) or (rule.numeral and not numeral):
-                continue
+        for k in sorted(sentences):
+            _, lower, _, _, ascii_text = self._reads[k]
             if ascii_text and not all(any(w in lower for w in needed) for needed in rule.literals):
                 continue
             out.append(k)
         return out
+
+
+def _read(sentence: str) -> tuple[str, str, bool, bool, bool]:
+    lower = sentence.lower()
+    return sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence), sentence.isascii()
+
+
+def shorter_words(words: set[str]) -> dict[str, str]:
+    """For each of ``words`` that holds another of them, the longest such one ("patients" -> "patient")."""
+    out = {}
+    for word in words:
+        inner = [w for w in words if w != word and w and w in word]
+        if inner:
+            out[word] = max(inner, key=lambda w: (len(w), w))
+    return out
 
 
 def _sentences_holding(word: str, lowered: str, sents: list[tuple[int, int]], starts: list[int]) -> set[int]:
@@ -142,6 +160,7 @@ class RuleComponent:
 
     def __init__(self) -> None:
         self.rules: tuple[Rule, ...] = load_rules(self.rules_name)
+        self.within = shorter_words({w for rule in self.rules for w in rule.attrs.get("any") or ()})
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
         """One match -> a Found, several (one phrase naming several values), or None to drop it."""
@@ -161,7 +180,7 @@ class RuleComponent:
         reads: SentenceReads = doc._.sent_reads
         keyed: list[tuple[int, int, int, Found]] = []
         for r_idx, rule in enumerate(self.rules):
-            for s_idx in reads.applicable(rule):
+            for s_idx in reads.applicable(rule, self.within):
                 sent_text = reads.read(s_idx)[0]
                 start = reads.starts[s_idx]
                 for match in rule.regex.finditer(sent_text):
