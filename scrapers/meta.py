@@ -63,9 +63,22 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-# Comments and processing instructions removed at parse time: they split text nodes and hide
-# content from extractors (the same parser settings trafilatura uses for its own parsing).
-_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+def _html_parser() -> lxml.html.HTMLParser:
+    """Comments and processing instructions removed at parse time: they split text nodes and hide
+    content from extractors (the same parser settings trafilatura uses for its own parsing).
+
+    Every element is an ``HtmlElement``, looked up in C: lxml.html's default lookup calls a Python
+    method each time an element is touched from Python (thousands of times a page in trafilatura,
+    htmldate and here; copies of the tree keep the parser's lookup) only to give form controls their
+    own classes (``FormElement``, ``InputElement``...), whose form methods nothing here uses."""
+    parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity))
+    return parser
+
+
+_PARSER = _html_parser()
 
 
 def _empty(url: str | None) -> dict[str, Any]:
