@@ -14,6 +14,8 @@ from urllib.parse import unquote, urljoin
 import lxml.html
 from lxml import etree
 
+from scrapers.datescan import fast_year_scans
+
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>&]+)", re.I)
 NCT_RE = re.compile(r"\bNCT\s?0?(\d{7,8})\b")
 ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -273,7 +275,7 @@ def searched_date(tree: lxml.html.HtmlElement, lang: str | None = None) -> str |
         found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
         if found or tree.xpath("count(//*)") > MAX_SEARCH_ELEMENTS:
             return found
-        with _dateparser_for(lang):
+        with _dateparser_for(lang), fast_year_scans():
             return find_date(_without_graphics(tree), extensive_search=True, original_date=True,
                              outputformat="%Y-%m-%d")
     except (ValueError, TypeError):
