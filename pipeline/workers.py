@@ -14,6 +14,7 @@ second death records it as the page's failure; the batch goes on. Workers ignore
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import sys
@@ -122,6 +123,10 @@ def _worker_main(conn: Connection) -> None:
         from pipeline.nlp import build_nlp
 
         nlp = build_nlp()
+    # What the worker holds from the start (the pipeline, the imported libraries) lives as long as it
+    # does: out of the collector's way, whose full passes would otherwise walk it (and copy the pages
+    # it shares with the forkserver) again and again.
+    gc.freeze()
     while True:
         try:
             job = conn.recv()

@@ -14,6 +14,8 @@ from urllib.parse import unquote, urljoin
 import lxml.html
 from lxml import etree
 
+from scrapers.datescan import fast_year_scans
+
 DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>&]+)", re.I)
 NCT_RE = re.compile(r"\bNCT\s?0?(\d{7,8})\b")
 ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -63,9 +65,22 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-# Comments and processing instructions removed at parse time: they split text nodes and hide
-# content from extractors (the same parser settings trafilatura uses for its own parsing).
-_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+def _html_parser() -> lxml.html.HTMLParser:
+    """Comments and processing instructions removed at parse time: they split text nodes and hide
+    content from extractors (the same parser settings trafilatura uses for its own parsing).
+
+    Every element is an ``HtmlElement``, looked up in C: lxml.html's default lookup calls a Python
+    method each time an element is touched from Python (thousands of times a page in trafilatura,
+    htmldate and here; copies of the tree keep the parser's lookup) only to give form controls their
+    own classes (``FormElement``, ``InputElement``...), whose form methods nothing here uses."""
+    parser = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity))
+    return parser
+
+
+_PARSER = _html_parser()
 
 
 def _empty(url: str | None) -> dict[str, Any]:
@@ -260,7 +275,7 @@ def searched_date(tree: lxml.html.HtmlElement, lang: str | None = None) -> str |
         found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
         if found or tree.xpath("count(//*)") > MAX_SEARCH_ELEMENTS:
             return found
-        with _dateparser_for(lang):
+        with _dateparser_for(lang), fast_year_scans():
             return find_date(_without_graphics(tree), extensive_search=True, original_date=True,
                              outputformat="%Y-%m-%d")
     except (ValueError, TypeError):
@@ -268,9 +283,11 @@ def searched_date(tree: lxml.html.HtmlElement, lang: str | None = None) -> str |
 
 
 def _without_graphics(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """A copy without inline SVG and <template>: the extensive search serialises the page and runs its
+    """The page without inline SVG and <template> (a copy, when it has any): the extensive search serialises the page and runs its
     patterns over it, and SVG path data is long runs of digits (a third of the search's time on the 176
     pages it runs on here, none of which changes its date)."""
+    if not tree.xpath("//svg|//template"):
+        return tree  # nothing to drop: htmldate copies the tree itself
     copy = deepcopy(tree)
     for el in copy.xpath("//svg|//template"):
         el.drop_tree()
