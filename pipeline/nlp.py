@@ -6,9 +6,8 @@ import os
 from importlib.resources import as_file, files
 from pathlib import Path
 
-import spacy
+from spacy.lang.en import English
 from spacy.language import Language
-from spacy.util import compile_infix_regex, compile_prefix_regex
 
 import pipeline.components.arms  # noqa: F401  (registers factories)
 import pipeline.components.context  # noqa: F401
@@ -44,15 +43,24 @@ EXTRA_INFIXES = [
 EXTRA_PREFIXES = [r"[±]"]
 
 
+class ClaimsDefaults(English.Defaults):
+    """English with the extra prefix and infix rules, so the tokenizer is built once with them (setting them on a
+    built tokenizer reloads its 4,000 special cases each time: about 0.5 s of every start-up)."""
+
+    infixes = list(English.Defaults.infixes) + EXTRA_INFIXES
+    prefixes = EXTRA_PREFIXES + list(English.Defaults.prefixes)
+
+
+class ClaimsEnglish(English):
+    lang = "en"
+    Defaults = ClaimsDefaults
+
+
 def build_nlp(trained: str | Path | None = TRAINED) -> Language:
     """A blank English pipeline with the claims components. ``claims_decide`` loads the trained models from
     ``trained`` (by default ``models/trained/``); ``None``, or a missing model file, leaves that decision
     to the rules. Nothing is downloaded."""
-    nlp = spacy.blank("en")
-    infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    prefixes = EXTRA_PREFIXES + list(nlp.Defaults.prefixes)
-    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp = ClaimsEnglish()
     for name in COMPONENTS:
         nlp.add_pipe(name)
     decide = nlp.get_pipe("claims_decide")
