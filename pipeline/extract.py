@@ -9,9 +9,8 @@ from spacy.tokens import Doc
 
 from models.errors import ExtractError
 from models.records import ArticleClaims, CleanPage
+from pipeline import EXTRACTOR_VERSION as EXTRACTOR_VERSION  # re-exported: its readers import it from here
 from pipeline.assemble import claims_from_doc
-
-EXTRACTOR_VERSION = "0.2.0"
 
 
 def extract(nlp: Language, source: CleanPage | str, *, max_chars: int | None = None,

@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import sqlite_utils
-from spacy.language import Language
 
 from models.errors import ClaimsError, WarcError
 from models.records import FetchResult
-from pipeline.extract import EXTRACTOR_VERSION
+from pipeline import EXTRACTOR_VERSION
 from pipeline.settings import Settings
 from pipeline.store import (
     last_ok_article,
@@ -35,6 +35,9 @@ from pipeline.store import (
 from pipeline.workers import Job, Prepared, prepare, runner
 from scrapers.fetch import fetch_many, normalize_url
 from scrapers.warc import WARC_SUFFIXES, WarcStats, damage_page, is_warc, warc_fetches
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 

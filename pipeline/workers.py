@@ -22,16 +22,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any
 
 from models.errors import ClaimsError
 from models.records import ArticleClaims, CleanPage
-from pipeline.extract import extract
 from pipeline.store import load_raw, save_raw
 from pipeline.store.fingerprint import fingerprint_and_bands
 from scrapers.clean import clean_html
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 RETRIES = 1  # a page whose worker died is tried once more, on a fresh worker
 STOP_GRACE = 2.0  # seconds a worker gets to exit after being asked to
@@ -65,6 +65,10 @@ class Prepared:
 def prepare(nlp: Language, job: Job) -> Prepared:
     """Raw store, clean, extract, fingerprint. Any exception becomes the page's error, so that one page
     never stops a batch; only KeyboardInterrupt and SystemExit go through."""
+    # Here, not at the top: the main process of ingest (fetcher and writer) imports this module and needs
+    # no spaCy; the workers' forkserver preloads pipeline.extract.
+    from pipeline.extract import extract
+
     try:
         if job.body is None:
             try:
@@ -155,8 +159,8 @@ def mp_context() -> multiprocessing.context.BaseContext:
         ctx = multiprocessing.get_context("forkserver")
         # datasketch (MinHash for the band keys; seconds to import, with scipy) too, and the pipeline
         # itself is built there (pipeline.prebuilt): once, not once per worker.
-        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.nlp", "trafilatura", "htmldate", "datasketch",
-                                    "pipeline.prebuilt"])
+        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.extract", "pipeline.nlp", "trafilatura", "htmldate",
+                                    "datasketch", "pipeline.prebuilt"])
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -11,9 +11,7 @@ import click
 from models.errors import ClaimsError
 from models.records import CleanPage
 from pipeline.cli.options import MODELS_OPTION
-from pipeline.extract import extract as extract_claims
 from pipeline.ingest import HTML_SUFFIXES, expand_sources, source_problem, source_url
-from pipeline.nlp import build_nlp
 from pipeline.settings import Settings
 from scrapers.clean import clean_html
 from scrapers.fetch import fetch_page, make_session
@@ -39,6 +37,9 @@ def extract(source: str | None, jsonl_path, indent: int) -> None:
         claims extract data/samples/baclofen-alcohol-trial.html
         claims extract --jsonl articles.jsonl > predictions.jsonl
     """
+    from pipeline.extract import extract as extract_claims  # spaCy: only for the command that runs it
+    from pipeline.nlp import build_nlp
+
     nlp = build_nlp()
     if jsonl_path is not None:
         if _extract_jsonl(nlp, jsonl_path):
@@ -55,6 +56,8 @@ def extract(source: str | None, jsonl_path, indent: int) -> None:
 def _extract_jsonl(nlp, lines) -> int:
     """One output line per input line; a line whose text cannot be used gives {"id", "error"} and the
     batch goes on. Returns the number of such lines."""
+    from pipeline.extract import extract as extract_claims
+
     settings = Settings()
     failed = 0
     for line_no, line in enumerate(lines, 1):

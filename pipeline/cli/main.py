@@ -7,7 +7,7 @@ import sqlite3
 import click
 
 from models.errors import ClaimsError
-from pipeline import __version__
+from pipeline import EXTRACTOR_VERSION, __version__
 from pipeline.cli.corpus import load, spark
 from pipeline.cli.evaluation import eval_command, eval_sizes_command
 from pipeline.cli.extract import clean_command, extract
@@ -16,7 +16,6 @@ from pipeline.cli.query import query, show
 from pipeline.cli.review import audit
 from pipeline.cli.train import train
 from pipeline.cli.web import serve
-from pipeline.extract import EXTRACTOR_VERSION
 
 
 class ClaimsGroup(click.Group):
