@@ -32,7 +32,12 @@ def rule_applies(rule: Rule, lower_sentence: str, has_number: bool = True, numer
     words = rule.attrs.get("any")
     if words and not any(w in lower_sentence for w in words):
         return False
-    return not ascii_text or all(any(w in lower_sentence for w in needed) for needed in rule.literals)
+    return not ascii_text or holds_literals(rule, lower_sentence)
+
+
+def holds_literals(rule: Rule, lower_sentence: str) -> bool:
+    """Whether a lowered ASCII sentence holds one string of each of the rule's ``literals`` sets."""
+    return all(any(w in lower_sentence for w in needed) for needed in rule.literals)
 
 
 @cache
@@ -114,7 +119,7 @@ class SentenceReads:
         out = []
         for k in sorted(sentences):
             _, lower, _, _, ascii_text = self._reads[k]
-            if ascii_text and not all(any(w in lower for w in needed) for needed in rule.literals):
+            if ascii_text and not holds_literals(rule, lower):
                 continue
             out.append(k)
         return out
