@@ -41,6 +41,9 @@ EXTRA_INFIXES = [
     r"(?<=%)(?=[)\]])",
 ]
 EXTRA_PREFIXES = [r"[±]"]
+# Chunks (text between spaces) whose tokens the tokenizer remembers. spaCy's default, 10,000, fills within a few
+# hundred articles, after which every new chunk is split by the affix rules again; a corpus run holds more.
+TOKENIZER_CACHE = 1_000_000
 
 
 class ClaimsDefaults(English.Defaults):
@@ -61,6 +64,7 @@ def build_nlp(trained: str | Path | None = TRAINED) -> Language:
     ``trained`` (by default ``models/trained/``); ``None``, or a missing model file, leaves that decision
     to the rules. Nothing is downloaded."""
     nlp = ClaimsEnglish()
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
     for name in COMPONENTS:
         nlp.add_pipe(name)
     decide = nlp.get_pipe("claims_decide")
