@@ -18,10 +18,11 @@ import pipeline.components.duration  # noqa: F401
 import pipeline.components.hedge  # noqa: F401
 import pipeline.components.outcome  # noqa: F401
 import pipeline.components.sentences  # noqa: F401
+import pipeline.components.sentencizer  # noqa: F401
 import pipeline.components.size  # noqa: F401
 import pipeline.components.study_type  # noqa: F401
 
-COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
+COMPONENTS = ["claims_sentences", "claims_sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
               "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome", "claims_hedge",
               "claims_decide"]
 TRAINED = "default"  # build_nlp(trained=TRAINED): $CLAIMS_MODELS if set, else the models shipped in models/trained/
