@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from re import _constants as sre_constants  # the parsed form of a pattern, read for its ranges
+from re import _parser as sre_parse
 from typing import Any
 
 from pipeline.components.base import rule_applies
@@ -44,8 +46,8 @@ CUES = {
 
 
 # what lowering a pattern could change: an upper-case escape (\W, \S, \B, ...), a character by its code (\x41,
-# \u0041, \101) or group number, a flag turned off within the pattern ("(?-i:...)")
-CASE_BOUND = re.compile(r"\\[A-Zxu0-9]|\(\?[a-zA-Z]*-")
+# \u0041, \101) or group number, a named group ("(?P<n>"), a flag turned off within the pattern ("(?-i:...)")
+CASE_BOUND = re.compile(r"\\[A-Zxu0-9]|\(\?P|\(\?[a-zA-Z]*-")
 
 
 def lowered_regex(regex: re.Pattern) -> re.Pattern | None:
@@ -55,7 +57,24 @@ def lowered_regex(regex: re.Pattern) -> re.Pattern | None:
     pattern = regex.pattern
     if not regex.flags & re.I or not pattern.isascii() or CASE_BOUND.search(pattern):
         return None
+    if not all(_range_keeps_case(lo, hi) for lo, hi in _ranges(sre_parse.parse(pattern, regex.flags))):
+        return None
     return re.compile(pattern.lower(), regex.flags & ~re.I)
+
+
+def _ranges(node: Any) -> Iterator[tuple[int, int]]:
+    """Every character range ("a-z") of a parsed pattern."""
+    if isinstance(node, tuple) and len(node) == 2 and node[0] is sre_constants.RANGE:
+        yield node[1]
+    elif isinstance(node, list | tuple | sre_parse.SubPattern):
+        for item in node:
+            yield from _ranges(item)
+
+
+def _range_keeps_case(lo: int, hi: int) -> bool:
+    """Whether a range takes the same ASCII characters of lowered text as of the text ignoring case: so a range of
+    lower-case letters, or one without letters ("[A-z]" and "[!-a]" do not)."""
+    return ord("a") <= lo <= hi <= ord("z") or not any(chr(c).isalpha() for c in range(lo, hi + 1))
 
 
 def cue_reader(cues: dict[str, re.Pattern]) -> Callable[[str], frozenset[str]]:
