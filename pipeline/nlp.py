@@ -18,10 +18,11 @@ import pipeline.components.duration  # noqa: F401
 import pipeline.components.hedge  # noqa: F401
 import pipeline.components.outcome  # noqa: F401
 import pipeline.components.sentences  # noqa: F401
+import pipeline.components.sentencizer  # noqa: F401
 import pipeline.components.size  # noqa: F401
 import pipeline.components.study_type  # noqa: F401
 
-COMPONENTS = ["claims_sentences", "sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
+COMPONENTS = ["claims_sentences", "claims_sentencizer", "claims_study_type", "claims_trial_context", "claims_design",
               "claims_trial_size", "claims_duration", "claims_dose", "claims_arms", "claims_outcome", "claims_hedge",
               "claims_decide"]
 TRAINED = "default"  # build_nlp(trained=TRAINED): $CLAIMS_MODELS if set, else the models shipped in models/trained/
@@ -41,6 +42,9 @@ EXTRA_INFIXES = [
     r"(?<=%)(?=[)\]])",
 ]
 EXTRA_PREFIXES = [r"[±]"]
+# Chunks (text between spaces) whose tokens the tokenizer remembers. spaCy's default, 10,000, fills within a few
+# hundred articles, after which every new chunk is split by the affix rules again; a corpus run holds more.
+TOKENIZER_CACHE = 1_000_000
 
 
 class ClaimsDefaults(English.Defaults):
@@ -61,6 +65,7 @@ def build_nlp(trained: str | Path | None = TRAINED) -> Language:
     ``trained`` (by default ``models/trained/``); ``None``, or a missing model file, leaves that decision
     to the rules. Nothing is downloaded."""
     nlp = ClaimsEnglish()
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
     for name in COMPONENTS:
         nlp.add_pipe(name)
     decide = nlp.get_pipe("claims_decide")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from re import _constants as sre_constants  # the parsed form of a pattern, read for its ranges
+from re import _parser as sre_parse
 from typing import Any
 
 from pipeline.components.base import rule_applies
@@ -43,12 +45,53 @@ CUES = {
 }
 
 
+# what lowering a pattern could change: an upper-case escape (\W, \S, \B, ...), a character by its code (\x41,
+# \u0041, \101) or group number, a named group ("(?P<n>"), a flag turned off within the pattern ("(?-i:...)")
+CASE_BOUND = re.compile(r"\\[A-Zxu0-9]|\(\?P|\(\?[a-zA-Z]*-")
+
+
+def lowered_regex(regex: re.Pattern) -> re.Pattern | None:
+    """A case-sensitive copy of an ``re.IGNORECASE`` regex that matches the lowered text of an ASCII string where
+    ``regex`` matches the string (an ASCII character matches another ignoring case exactly when their lowered
+    forms are equal), and is faster; None where lowering the pattern could change its meaning."""
+    pattern = regex.pattern
+    if not regex.flags & re.I or not pattern.isascii() or CASE_BOUND.search(pattern):
+        return None
+    if not all(_range_keeps_case(lo, hi) for lo, hi in _ranges(sre_parse.parse(pattern, regex.flags))):
+        return None
+    return re.compile(pattern.lower(), regex.flags & ~re.I)
+
+
+def _ranges(node: Any) -> Iterator[tuple[int, int]]:
+    """Every character range ("a-z") of a parsed pattern."""
+    if isinstance(node, tuple) and len(node) == 2 and node[0] is sre_constants.RANGE:
+        yield node[1]
+    elif isinstance(node, list | tuple | sre_parse.SubPattern):
+        for item in node:
+            yield from _ranges(item)
+
+
+def _range_keeps_case(lo: int, hi: int) -> bool:
+    """Whether a range takes the same ASCII characters of lowered text as of the text ignoring case: so a range of
+    lower-case letters, or one without letters ("[A-z]" and "[!-a]" do not)."""
+    return ord("a") <= lo <= hi <= ord("z") or not any(chr(c).isalpha() for c in range(lo, hi + 1))
+
+
 def cue_reader(cues: dict[str, re.Pattern]) -> Callable[[str], frozenset[str]]:
     """A function giving the names of ``cues`` whose regex occurs in a text. A sentence is read for every
-    candidate in it, so each text is searched once and remembered (the last 1,024 texts)."""
+    candidate in it, so each text is searched once and remembered (the last 1,024 texts). An ASCII text is
+    lowered once and searched with the case-sensitive copies (``lowered_regex``) of the ignore-case cues."""
+    ascii_cues = []
+    for name, regex in cues.items():
+        lowered = lowered_regex(regex)
+        ascii_cues.append((name, lowered or regex, lowered is not None))
+
     @lru_cache(maxsize=1024)
     def read(text: str) -> frozenset[str]:
-        return frozenset(name for name, regex in cues.items() if regex.search(text))
+        if not text.isascii():
+            return frozenset(name for name, regex in cues.items() if regex.search(text))
+        lower = text.lower()
+        return frozenset(name for name, regex, on_lower in ascii_cues if regex.search(lower if on_lower else text))
     return read
 
 

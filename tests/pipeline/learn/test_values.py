@@ -6,6 +6,7 @@ The articles below are written for these tests in the shape of news reports on t
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -211,3 +212,24 @@ def test_values_a_time_point_is_no_duration_candidate():
     sents = [(0, first), (first + 1, len(text))]
     cands = duration_candidates(text, sents, [0, 1], [])
     assert [(c.value, text[c.start:c.end]) for c in cands] == [("16 weeks", "16-week")]
+
+
+@pytest.mark.parametrize("pattern", [r"\b(?:each|respectively|half)\b", r"\bfollow(?:ed)?[- ]?up\b", r"[a-c]+ (\d+) RCT",
+                                     r"\bvs\.?|versus"])
+def test_values_a_lowered_cue_regex_finds_in_lowered_ascii_text_what_the_cue_finds(pattern):
+    from pipeline.learn.value_candidates import lowered_regex
+
+    regex = re.compile(pattern, re.I)
+    lowered = lowered_regex(regex)
+    assert lowered is not None and not lowered.flags & re.I
+    for text in ("Each got it; RESPECTIVELY", "at Follow-Up", "a Follow up", "ABC 12 rct", "A VS. B", "halfway", "x"):
+        assert [m.span() for m in lowered.finditer(text.lower())] == [m.span() for m in regex.finditer(text)]
+
+
+@pytest.mark.parametrize("pattern", [r"\W+x", r"[A-z]", r"[!-a]", r"(?-i:X)y", r"\x41", "caf\u00e9",
+                                     r"(?P<n>\d+) mg"])
+def test_values_a_cue_regex_lowering_could_change_keeps_ignoring_case(pattern):
+    from pipeline.learn.value_candidates import lowered_regex
+
+    assert lowered_regex(re.compile(pattern, re.I)) is None
+    assert lowered_regex(re.compile("abc")) is None  # a case-sensitive regex is searched as it is
