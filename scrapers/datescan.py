@@ -105,6 +105,12 @@ _SCANS: dict[re.Pattern[str], Scan] | None = None
 # two cheap scans find every such place (a superset of where a match can start); the pattern itself
 # is then tried only there, in order, which gives its ``search`` result (2-3 ms). The classes here are
 # the pattern's own, under its flags.
+# The pattern the scans are made for; another htmldate's pattern keeps its own search.
+MONTH_DATE_SOURCE = (
+    r"(?P<month>(?<![^\W\d_])[^\W\d_]{3,})\s(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?,? (?P<year>(?:199[0-9]|20[0-3][0-9]))"
+    r"|(?P<day2>[0-3]?[0-9])(?:st|nd|rd|th|\.)? (?:of )?(?P<month2>(?<![^\W\d_])[^\W\d_]{3,})[,.]? "
+    r"(?P<year2>(?:199[0-9]|20[0-3][0-9]))"
+)
 _LETTER = re.compile(r"[^\W\d_]", re.I)
 _SPACE_DIGIT = re.compile(r"\s(?=[0-9])", re.I)
 _DAY_END = re.compile(r"[0-9](?=(?:st|nd|rd|th|\.)? )", re.I)
@@ -162,7 +168,7 @@ def fast_year_scans() -> Iterator[None]:
         return original(htmlstring, pattern=_SCANS.get(pattern, pattern), **kwargs)
 
     htmldate.core.plausible_year_filter = year_filter
-    if isinstance(month_dates, re.Pattern):  # not already replaced (a nested block)
+    if isinstance(month_dates, re.Pattern) and month_dates.pattern == MONTH_DATE_SOURCE and month_dates.flags & re.I:
         htmldate.extractors.LONG_TEXT_PATTERN = MonthDateSearch(month_dates)
     try:
         yield

@@ -82,6 +82,15 @@ def test_month_date_search_finds_what_the_pattern_finds_from_every_start():
                 text, pos)
 
 
+def test_month_date_search_is_made_for_this_htmldate_pattern():
+    from htmldate.extractors import LONG_TEXT_PATTERN
+
+    from scrapers.datescan import MONTH_DATE_SOURCE
+
+    # another htmldate's pattern is left alone (its own search); this one is replaced
+    assert LONG_TEXT_PATTERN.pattern == MONTH_DATE_SOURCE
+
+
 def test_month_date_search_is_in_place_only_within_the_block():
     import htmldate.extractors
 
