@@ -325,6 +325,12 @@ def _bounded_dateparser(languages: tuple[str, ...]):
     })
 
 
+def warm_date_parser() -> None:
+    """Build the English date parser and parse one date with it: its first use loads the locale data and
+    compiles its patterns (about half a second)."""
+    _bounded_dateparser(_dateparser_languages("en")).get_date_data("1 January 2024")
+
+
 def _iso_date(value: str | None) -> str | None:
     if not value:
         return None

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import re
+import struct
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,25 +24,34 @@ def content_fingerprint(text: str) -> str:
     """A fingerprint of the words, not the markup: stable under whitespace, punctuation and case, and
     under small edits at the edges (a dateline, a credit line), so a syndicated release matches itself."""
     tokens = words(text)
-    return _fingerprint(tokens, shingles(text, tokens=tokens))
+    return _fingerprint(tokens, _encoded(shingles(text, tokens=tokens)))
 
 
-def _fingerprint(tokens: list[str], shingle_set: set[str]) -> str:
+def _encoded(shingle_set: set[str]) -> list[bytes]:
+    """The shingles as UTF-8, encoded once for both hashes taken of them (fingerprint and MinHash)."""
+    return [s.encode() for s in shingle_set]
+
+
+_BIG_U64 = struct.Struct(">Q").unpack
+_LITTLE_U32 = struct.Struct("<I").unpack_from
+
+
+def _fingerprint(tokens: list[str], encoded: list[bytes]) -> str:
     if len(tokens) < SHINGLE_WORDS:
         return "w:" + hashlib.sha1(" ".join(tokens).encode()).hexdigest()[:24]
-    hashes = sorted({int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big")
-                     for s in shingle_set})
     # The few smallest shingle hashes act as a sample of the text (min-hash); edits touch few shingles.
-    return "m:" + "".join(f"{h:016x}" for h in hashes[:3])
+    # Each hash is the 8-byte BLAKE2b digest read as a big-endian integer.
+    hashes = heapq.nsmallest(3, {_BIG_U64(hashlib.blake2b(s, digest_size=8).digest())[0] for s in encoded})
+    return "m:" + "".join(f"{h:016x}" for h in hashes)
 
 
 def fingerprint_and_bands(text: str) -> tuple[str, list[str]]:
     """``content_fingerprint(text)`` and ``text_bands(text)`` from one pass over the words: what a
     worker hands the writer with each page."""
     tokens = words(text)
-    shingle_set = shingles(text, tokens=tokens)
-    bands = band_keys(minhash_of(shingle_set)) if text.strip() else []
-    return _fingerprint(tokens, shingle_set), bands
+    encoded = _encoded(shingles(text, tokens=tokens))
+    bands = band_keys(_minhash_of_encoded(encoded)) if text.strip() else []
+    return _fingerprint(tokens, encoded), bands
 
 
 # --- syndication: candidates by MinHash-LSH, confirmed on the two texts ------------------------------
@@ -65,15 +76,18 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def minhash_of(shingle_set: set[str]) -> MinHash:
+    return _minhash_of_encoded(_encoded(shingle_set))
+
+
+def _minhash_of_encoded(encoded: list[bytes]) -> MinHash:
     from datasketch import MinHash  # imported on first use: it takes seconds, and reads never need it
 
     # The values are those of MinHash(num_perm=NUM_PERM, seed=1).update_batch(encoded shingles), made
     # cheaper: the permutations are drawn once per process, not per text, and datasketch's default hash
-    # (the first 4 bytes of SHA-1, little-endian: sha1_hash32) is taken here in one pass with the
-    # encoding, handing MinHash the integers. A minimum does not depend on the order of the shingles.
+    # (the first 4 bytes of SHA-1, little-endian: sha1_hash32) is taken here, handing MinHash the
+    # integers. A minimum does not depend on the order of the shingles.
     minhash = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int, permutations=_permutations(), scheme="affine32")
-    minhash.update_batch([int.from_bytes(hashlib.sha1(s.encode("utf-8")).digest()[:4], "little")
-                          for s in shingle_set])
+    minhash.update_batch([_LITTLE_U32(hashlib.sha1(s).digest())[0] for s in encoded])
     return minhash
 
 

@@ -4,7 +4,7 @@ import lxml.html
 import pytest
 from htmldate import find_date
 
-from scrapers.datescan import _scans, fast_year_scans
+from scrapers.datescan import MonthDateSearch, _scans, fast_year_scans
 
 EDGES = [
     "",
@@ -49,3 +49,53 @@ def test_datescan_extensive_search_same_date():
     expected = find_date(page, extensive_search=True, original_date=True)
     with fast_year_scans():
         assert find_date(page, extensive_search=True, original_date=True) == expected
+
+
+MONTH_EDGES = [
+    "",
+    "March 5, 2020",
+    "SmithMarch 5th, 2020",  # a month glued to a word: the match starts at the word
+    "Ma 5, 2020 mar 05 1999",  # a two-letter word is no month; the next one is
+    "5th of March 2020 15. Dezember 2021",
+    "on 31st OF march 2021",  # the pattern ignores case
+    "x5 March 2020 125 March 2020",  # a day of one digit after a letter, of two after a digit
+    "march\u00a05 2020 İocak 3, 2019 ŞUBAT 7, 2020",  # any whitespace; Turkish letters
+    "2019² May 3, 2019 \u0345May 3, 2019",
+]
+
+
+def _month_strings() -> list[str]:
+    rng = random.Random(12)
+    words = list("aAbdeilmnorstuyJFMASOND .,\n\t0123456789ßİıéÄ_-/\u00a0\u0345²") + [
+        "March", "mar", "Ocak", "5th", " of ", "2020", "1999", "31", "Dezember", "ŞUBAT", "ST"]
+    return MONTH_EDGES + ["".join(rng.choice(words) for _ in range(rng.randint(0, 80))) for _ in range(20_000)]
+
+
+def test_month_date_search_finds_what_the_pattern_finds_from_every_start():
+    from htmldate.extractors import LONG_TEXT_PATTERN
+
+    for text in _month_strings():
+        fast = MonthDateSearch(LONG_TEXT_PATTERN)
+        for pos in range(len(text) + 1):
+            expected, got = LONG_TEXT_PATTERN.search(text, pos), fast.search(text, pos)
+            assert (got and (got.span(), got.groups())) == (expected and (expected.span(), expected.groups())), (
+                text, pos)
+
+
+def test_month_date_search_is_made_for_this_htmldate_pattern():
+    from htmldate.extractors import LONG_TEXT_PATTERN
+
+    from scrapers.datescan import MONTH_DATE_SOURCE
+
+    # another htmldate's pattern is left alone (its own search); this one is replaced
+    assert LONG_TEXT_PATTERN.pattern == MONTH_DATE_SOURCE
+
+
+def test_month_date_search_is_in_place_only_within_the_block():
+    import htmldate.extractors
+
+    original = htmldate.extractors.LONG_TEXT_PATTERN
+    with fast_year_scans():
+        assert isinstance(htmldate.extractors.LONG_TEXT_PATTERN, MonthDateSearch)
+        assert htmldate.extractors.regex_parse("Posted on 5th of March 2020 by") is not None
+    assert htmldate.extractors.LONG_TEXT_PATTERN is original
