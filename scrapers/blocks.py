@@ -106,42 +106,41 @@ def blocks_from_html(root: etree._Element) -> list[RawBlock]:
 TRAF_KINDS = {"p": "paragraph", "head": "heading", "item": "list_item", "quote": "quote", "cell": "paragraph"}
 
 
-def blocks_from_trafilatura(body: etree._Element) -> list[RawBlock]:  # noqa: C901  (listed offender: split when next changed)
+def blocks_from_trafilatura(body: etree._Element) -> list[RawBlock]:
     """Blocks from trafilatura's XML body (p, head, list/item, quote, table/row/cell). Its fallback
     extractors can also hand back plain HTML (divs) and loose text, which are walked as HTML."""
-    out: list[RawBlock] = []
-
-    def loose(text: str | None) -> None:
-        text = _norm(text or "")
-        if text:
-            out.append(RawBlock("paragraph", text))
-
-    loose(body.text)
+    out = _block("paragraph", _norm(body.text or ""))
     for el in body:
-        tag = el.tag
-        if tag == "list":
-            for item in el.iter("item"):
-                text = _norm("".join(_traf_text(item)))
-                if text:
-                    out.append(RawBlock("list_item", text))
-        elif tag == "table":
-            for row in el.iter("row"):
-                text = _norm(" | ".join(_norm("".join(_traf_text(c))) for c in row.iter("cell")))
-                if text:
-                    out.append(RawBlock("paragraph", text))
-        elif tag == "quote" and any(c.tag in ("p", "list") for c in el):
-            for p in el:
-                text = _norm("".join(_traf_text(p)))
-                if text:
-                    out.append(RawBlock("quote", text))
-        elif tag in TRAF_KINDS or tag == "code":
-            text = _norm("".join(_traf_text(el)))
-            if text:
-                out.append(RawBlock(TRAF_KINDS.get(tag, "paragraph"), text))
-        elif isinstance(tag, str) and tag not in ("graphic", "lb", "ref"):
-            out.extend(blocks_from_html(el))
-        loose(el.tail)
+        out.extend(_traf_element(el))
+        out.extend(_block("paragraph", _norm(el.tail or "")))
     return out
+
+
+def _traf_element(el: etree._Element) -> list[RawBlock]:
+    """One child of trafilatura's body: a list's items, a table's rows, a quote's paragraphs, one block, or HTML."""
+    tag = el.tag
+    if tag == "list":
+        return [b for item in el.iter("item") for b in _block("list_item", _traf_plain(item))]
+    if tag == "table":
+        return [b for row in el.iter("row")
+                for b in _block("paragraph", _norm(" | ".join(_traf_plain(c) for c in row.iter("cell"))))]
+    if tag == "quote" and any(c.tag in ("p", "list") for c in el):
+        return [b for p in el for b in _block("quote", _traf_plain(p))]
+    if tag in TRAF_KINDS or tag == "code":
+        return _block(TRAF_KINDS.get(tag, "paragraph"), _traf_plain(el))
+    if isinstance(tag, str) and tag not in ("graphic", "lb", "ref"):
+        return blocks_from_html(el)
+    return []
+
+
+def _block(kind: str, text: str) -> list[RawBlock]:
+    """A block of ``kind`` for a non-empty text; none for an empty one."""
+    return [RawBlock(kind, text)] if text else []
+
+
+def _traf_plain(el: etree._Element) -> str:
+    """The normalised text of a trafilatura element, its line breaks kept."""
+    return _norm("".join(_traf_text(el)))
 
 
 def _traf_text(el: etree._Element) -> list[str]:
