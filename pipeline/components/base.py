@@ -13,6 +13,8 @@ from spacy.tokens import Doc
 from pipeline.extensions import Found, add_found, doc_text, lowered_text, sentence_spans
 from pipeline.patterns import Rule, has_numeral, load_rules
 
+# The gate of rules marked ``number``: a digit or a quantity word, "a", "an", "once" and "twice" included ("a
+# dozen", "twice daily"). Looser than ``has_numeral``, which only says whether a {NUM} or {NUMD} match is possible.
 HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                         r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
                         r"ninety|hundred|thousand|million|a|an|once|twice)\b")
