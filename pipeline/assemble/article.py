@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 
 from models.records import Arm, ArticleClaims, Trial
 from pipeline.assemble.arms import COMPARATIVE_TAGS, build_arms, give_results_to, name_active_arm, single_arm
+from pipeline.assemble.cues import is_comparator
 from pipeline.assemble.flags import consistency_flags
 from pipeline.assemble.mentions import arm_mentions
 from pipeline.assemble.outcomes import assemble_outcomes
@@ -69,11 +70,20 @@ def _decided(doc: Doc, claims: ArticleClaims) -> ArticleClaims:
 
 
 def agree_study_type(claims: ArticleClaims, proba: dict[str, float] | None) -> None:
-    """An article typed a one-arm ``trial`` whose main trial is randomized or controlled reports an ``rct``
-    (GUIDELINE 2.1: arms are compared); its score is then the study-type model's probability of ``rct``."""
-    if claims.study_type == "trial" and any(set(t.design) & COMPARATIVE_TAGS for t in claims.trials if t.role == "main"):
+    """The study type agrees with the article's main trials (GUIDELINE 2.1): typed a one-arm ``trial`` while a main
+    trial is randomized or controlled, it is an ``rct`` (arms are compared); typed ``rct`` while every main trial has
+    at most one arm, no comparator and no comparative tag, it is a ``trial``. Its score is then the study-type
+    model's probability of the new type."""
+    mains = [t for t in claims.trials if t.role == "main"]
+    compared = any(set(t.design) & COMPARATIVE_TAGS for t in mains)
+    if claims.study_type == "trial" and compared:
         claims.study_type = "rct"
-        claims.study_type_score = round(proba.get("rct", 0.0), 4) if proba else None
+    elif (claims.study_type == "rct" and mains and not compared
+          and all(len(t.arms) <= 1 and not any(is_comparator(a) for a in t.arms) for t in mains)):
+        claims.study_type = "trial"
+    else:
+        return
+    claims.study_type_score = round(proba.get(claims.study_type, 0.0), 4) if proba else None
 
 
 def build_trial(text: str, sents: list[tuple[int, int]], bucket: Bucket, by_sent: FoundBySentence,
