@@ -283,9 +283,9 @@ def searched_date(tree: lxml.html.HtmlElement, lang: str | None = None) -> str |
 
 
 def _without_graphics(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The page without inline SVG and <template> (a copy, when it has any): the extensive search serialises the page and runs its
-    patterns over it, and SVG path data is long runs of digits (a third of the search's time on the 176
-    pages it runs on here, none of which changes its date)."""
+    """The page without inline SVG and <template> (a copy, when it has any): the extensive search serialises the
+    page and runs its patterns over it, and SVG path data is long runs of digits (a third of the search's time on
+    the 176 pages it runs on here, none of which changes its date)."""
     if not tree.xpath("//svg|//template"):
         return tree  # nothing to drop: htmldate copies the tree itself
     copy = deepcopy(tree)

@@ -853,17 +853,20 @@ class _OutcomeMatcher:
         order = sorted(range(len(self.gouts)), key=lambda i: bool(self.gouts[i].get("optional")))
         for gi in order:
             go = self.gouts[gi]
-            if (to_number(go.get("value")) is not None) != valued:
+            gv = to_number(go.get("value"))
+            if (gv is not None) != valued:
                 continue
-            best = self._best_prediction(go, used, valued=valued, use_arm=use_arm)
+            best = self._best_prediction(go, gv, used, use_arm=use_arm)
             if best is not None:
                 used.add(best)
                 out.append((gi, best))
         return out
 
-    def _best_prediction(self, go: Mapping[str, Any], used: set[int], *, valued: bool, use_arm: bool) -> int | None:
-        """The unused predicted outcome that can match ``go`` with the most similar text (the first on ties)."""
-        gv = to_number(go.get("value"))
+    def _best_prediction(self, go: Mapping[str, Any], gv: float | None, used: set[int], *,
+                         use_arm: bool) -> int | None:
+        """The unused predicted outcome that can match ``go`` (gold value ``gv``: valued outcomes match by value
+        and arm, null ones by text) with the most similar text (the first on ties)."""
+        valued = gv is not None
         best, best_sim = None, -1.0
         for pi, po in enumerate(self.pouts):
             if pi in used:
@@ -871,11 +874,10 @@ class _OutcomeMatcher:
             pv = to_number(po.get("value"))
             if (pv is not None) != valued:
                 continue
+            if valued and (not _close(gv, pv) or (use_arm and self.gold_arm(go) != self.pred_arm(po))):
+                continue  # checked before the text similarity, which only ranks what can match
             tsim = _text_similarity(go.get("text"), po.get("text"))
-            if valued:
-                if not _close(gv, pv) or (use_arm and self.gold_arm(go) != self.pred_arm(po)):
-                    continue
-            elif tsim < 0.5:
+            if not valued and tsim < 0.5:
                 continue
             if tsim > best_sim:
                 best, best_sim = pi, tsim
