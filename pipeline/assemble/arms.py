@@ -30,6 +30,10 @@ from pipeline.learn.value_decide import choose_intervention
 
 MAX_DOSE_ARMS = 40  # the most arms the dev and corpus texts give one trial is 18
 COMPARATIVE_TAGS = {"randomized", "placebo-controlled", "controlled", "sham-controlled", "crossover"}
+# A single-arm trial's size is its arm's n only up to here. Single-arm trials in the news are early, small studies
+# (the gold's largest with its arm n filled has 116 participants); a trial of hundreds or thousands of which one arm
+# is found is a comparative trial whose comparator the text leaves unnamed, so its size is not that arm's n.
+SINGLE_ARM_MAX_N = 200
 
 
 def build_arms(scope: TrialScope) -> list[Arm]:
@@ -375,7 +379,8 @@ def _arm_for_size(f: Found, arms: list[Arm], dose_arm: dict[int, Arm], sent_end:
 
 def _comparator_for_size(arm_text: str, arms: list[Arm]) -> Arm | None:
     """A sized group named as a comparator ("the placebo group") is the comparator arm, when there is one."""
-    comparator = re.search(r"\b(placebo|sham)", arm_text) or COMPARATOR_WORDS.search(arm_text)
+    # "placebo-controlled" in the group's words names the design, not the group
+    comparator = re.search(r"\b(placebo|sham)(?!\w*-controlled)", arm_text) or COMPARATOR_WORDS.search(arm_text)
     if comparator:
         word = comparator.group(1).lower()
         if word in ("simulated", "fake", "mock", "inactive"):
@@ -405,14 +410,16 @@ def name_active_arm(scope: TrialScope, arms: list[Arm], trial: Trial) -> None:
 
 def single_arm(trial: Trial, arms: list[Arm], study_type: str, role: str) -> Arm | None:
     """The one arm of a trial that compares nothing: every participant received it, so the trial's results are
-    its results, and for the article's own completed single-arm trial its size is the arm's n."""
+    its results, and for the article's own completed single-arm trial its size, if below ``SINGLE_ARM_MAX_N``, is
+    the arm's n."""
     if set(trial.design) & COMPARATIVE_TAGS or (role == "main" and study_type != "trial"):
         return None
     if len(arms) != 1 or is_comparator(arms[0]):
         return None
     arm = arms[0]
+    # a recruiting trial's size is a target, not who received the arm
     if (role == "main" and trial.status == "completed" and arm.n is None and trial.size is not None
-            and trial.size_span is not None):  # a recruiting trial's size is a target, not who received the arm
+            and trial.size < SINGLE_ARM_MAX_N and trial.size_span is not None):
         arm.n = trial.size
         arm.n_start, arm.n_end = trial.size_span
         arm.n_rule_id = "arms.single_arm_size"
