@@ -543,3 +543,39 @@ def test_two_times_compared_and_a_change_to_a_value_from_a_baseline_are_results(
     assert [(o.value, o.unit) for o in outcomes] == values
     if "from" in sentence:
         assert outcomes[0].baseline == 1.5
+
+
+def test_a_small_single_arm_trials_size_is_its_arms_n(rules_nlp):
+    text = ("The single-arm trial of ocrelizumab enrolled 24 patients with multiple sclerosis. After two years, "
+            "70 percent of those on ocrelizumab had no new lesions.")
+    trial = main_trial(rules_nlp, text)
+    assert [a.n for a in trial.arms] == [24]
+
+
+def test_a_large_one_arm_trials_size_is_not_that_arms_n(rules_nlp):
+    """Thousands in a trial of which one arm is found: a comparison whose comparator the text leaves unnamed."""
+    text = ("The trial of Shingrix included more than 15,000 participants across 18 countries. "
+            "Shingrix was 97 percent effective at preventing shingles.")
+    trial = main_trial(rules_nlp, text)
+    assert trial.size == 15000
+    assert all(a.n is None for a in trial.arms)
+
+
+def test_a_placebo_controlled_design_word_does_not_make_a_group_the_placebo_arm(rules_nlp):
+    text = ("In the randomized trials, patients received lifitegrast or placebo. Of 1,181 patients, 1,067 received "
+            "lifitegrast in four placebo-controlled 12-week trials.")
+    arms = {a.label: a.n for a in main_trial(rules_nlp, text).arms}
+    assert arms.get("placebo") is None
+    assert 1067 in arms.values()
+
+
+def test_a_share_of_patients_who_received_an_arm_is_not_its_size(rules_nlp):
+    text = ("In the randomized trial, 345 patients received the drug plus laser or laser treatment alone. "
+            "Half of the drug group improved, compared with 28 percent of patients who received laser treatment alone.")
+    assert 28 not in {a.n for a in main_trial(rules_nlp, text).arms}
+
+
+def test_the_trial_compared_x_to_y_names_both_arms(rules_nlp):
+    text = "The randomized trial compared Opdivo to docetaxel in 272 patients with lung cancer."
+    labels = {a.label.lower() for a in main_trial(rules_nlp, text).arms}
+    assert {"opdivo", "docetaxel"} <= labels
