@@ -130,6 +130,20 @@ DURATION_UNITS = {
 }
 
 
+# The longest a trial's treatment or follow-up is taken to run. The gold's longest is 15 years; "for more than 60
+# years", "married for 43 years", "in 30 years" (history, lives, waits) are what a longer span is in the news.
+MAX_DURATION_YEARS = 20
+_YEARS_PER = {"days": 1 / 365.25, "weeks": 7 / 365.25, "months": 1 / 12, "years": 1.0, "hours": 1 / 8766,
+              "minutes": 1 / 525960}
+
+
+def plausible_duration(duration: str) -> bool:
+    """Whether a normalised duration ("16 weeks") is one a trial can run for: at most ``MAX_DURATION_YEARS``."""
+    number, _, unit = duration.partition(" ")
+    per = _YEARS_PER.get(unit if unit.endswith("s") else unit + "s")
+    return per is None or float(number) * per <= MAX_DURATION_YEARS
+
+
 def normalize_duration(number: str, unit: str) -> str | None:
     """('16', 'week') -> '16 weeks'; ('five', 'months') -> '5 months'; ('1', 'year') -> '1 year'."""
     value = parse_number(number)

@@ -30,6 +30,7 @@ daily weekly monthly once twice times day days week weeks month months year year
 effect effects efficacy safety test tests benefit benefits risk risks approach method way use
 """.split())
 EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+LETTERS = re.compile(r"[^\W\d_]{2}")
 LEAD_WORDS = 300  # characters: the headline and first lines, where news names what was tested
 
 
@@ -63,7 +64,7 @@ def intervention_candidates(text: str, sents: list[tuple[int, int]], sent_ids: l
                 continue
             for m in rule.regex.finditer(sent):
                 name = clean_name(m.group("x"))
-                if not name:
+                if not names_something(name):
                     continue
                 start = s0 + m.start("x") + m.group("x").find(name)
                 cand = by_span.setdefault((start, start + len(name)), Candidate(FIELD, name, start, start + len(name), i))
@@ -73,13 +74,18 @@ def intervention_candidates(text: str, sents: list[tuple[int, int]], sent_ids: l
         if f.data.get("kind") != "intervention":
             continue
         name = clean_name(text[f.start:f.end])
-        if not name:
+        if not names_something(name):
             continue
         start = f.start + text[f.start:f.end].find(name)
         cand = by_span.setdefault((start, start + len(name)), Candidate(FIELD, name, start, start + len(name), i))
         cand.found = f
         cand.rules.insert(0, f.rule_id)
     return sorted(by_span.values(), key=lambda c: c.start)
+
+
+def names_something(name: str) -> bool:
+    """Whether a cleaned phrase can name a treatment: it holds a word of two letters or more ("1" and "3.5" do not)."""
+    return LETTERS.search(name) is not None
 
 
 def _key(name: str) -> str:

@@ -29,6 +29,7 @@ from pipeline.learn.value_candidates import (
     size_features,
     value_position,
 )
+from pipeline.normalize import plausible_duration
 from pipeline.patterns import load_rules
 
 VALUE_FIELDS = ("size", "duration", "arm_n", "outcome", "outcome_arm", "intervention")
@@ -159,10 +160,16 @@ def choose_duration(text: str, sents: list[tuple[int, int]], sent_ids: list[int]
     if rule_pick is not None:
         rule_choice = Choice(rule_pick.data["duration"], rule_pick.start, rule_pick.end, rule_pick.rule_id, None,
                              rule_pick)
+    if STATE.recorder is None and rule_choice is not None and not plausible_duration(rule_choice.value):
+        rule_choice = None
     if not sent_ids:
         return rule_choice
     cands = duration_candidates(text, sents, sent_ids, found)
     duration_features(text, sents, cands, sent_ids[0], rule_pick)
+    if STATE.recorder is None:
+        # a span no trial runs for ("for more than 60 years", "married for 43 years") is never the pick; training
+        # still sees every candidate, so the model and its threshold are the same either way
+        cands = [c for c in cands if plausible_duration(c.value)]
     return _pick("duration", owner, cands, rule_choice)
 
 

@@ -579,3 +579,20 @@ def test_the_trial_compared_x_to_y_names_both_arms(rules_nlp):
     text = "The randomized trial compared Opdivo to docetaxel in 272 patients with lung cancer."
     labels = {a.label.lower() for a in main_trial(rules_nlp, text).arms}
     assert {"opdivo", "docetaxel"} <= labels
+
+
+@pytest.mark.parametrize("text", [
+    "For 60 years, the main treatment has been warfarin. In the randomized trial, 300 adults took the new drug or "
+    "warfarin. Strokes fell by 20 percent.",
+    "In the randomized trial, 660 adults took the drug or a placebo; their average age was 61 years. Vision improved "
+    "by 20 percent.",
+])
+def test_a_span_of_decades_is_no_trials_duration(nlp, text):
+    assert main_trial(nlp, text).duration is None
+
+
+def test_plausible_durations_stop_at_twenty_years():
+    from pipeline.normalize import plausible_duration
+
+    assert plausible_duration("15 years") and plausible_duration("16 weeks") and plausible_duration("240 months")
+    assert not plausible_duration("30 years") and not plausible_duration("300 months")

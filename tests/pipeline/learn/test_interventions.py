@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.extract import extract
 from pipeline.learn import values
-from pipeline.learn.interventions import clean_name, intervention_candidates, intervention_features
+from pipeline.learn.interventions import clean_name, intervention_candidates, intervention_features, names_something
 from pipeline.learn.value_decide import using
 
 SINGLE_ARM = [
@@ -52,6 +52,16 @@ def test_intervention_candidates_come_from_rules_with_offsets():
     intervention_features(text, sents, cands, trial_name=None)
     sbrt = [c for c in cands if c.value == "SBRT"]
     assert sbrt and sbrt[0].features["text_mentions"] > 0 and "rule=cand.intervention.acronym" in sbrt[0].features
+
+
+def test_a_bare_number_is_no_intervention_candidate():
+    assert not names_something("1") and not names_something("3.5")
+    assert names_something("IdeS") and names_something("5-FU")
+    text = ("In the feasibility study, 30 men were treated with a pudendal stent. Two-thirds of men who underwent the "
+            "1- to 2-hour procedure improved.")
+    cut = text.index("Two-thirds")
+    names = {c.value for c in intervention_candidates(text, [(0, cut), (cut, len(text))], [0, 1], [])}
+    assert "1" not in names and "pudendal stent" in names
 
 
 @pytest.mark.parametrize("held_out", [0, 2, 3])
