@@ -14,10 +14,12 @@ import re
 from collections import Counter
 from functools import cache
 
+import srsly
+
 from pipeline.components.base import rule_applies
 from pipeline.extensions import Found
 from pipeline.learn.value_candidates import Candidate, context_features
-from pipeline.patterns import Rule, load_rules
+from pipeline.patterns import PATTERNS_DIR, Rule, load_rules
 
 FIELD = "intervention"
 # words that never name what an arm received, alone or at the edges of a phrase
@@ -86,6 +88,18 @@ def intervention_candidates(text: str, sents: list[tuple[int, int]], sent_ids: l
 def names_something(name: str) -> bool:
     """Whether a cleaned phrase can name a treatment: it holds a word of two letters or more ("1" and "3.5" do not)."""
     return LETTERS.search(name) is not None
+
+
+@cache
+def _condition_heads() -> frozenset[str]:
+    rows = srsly.read_jsonl(str(PATTERNS_DIR / "words.jsonl"))
+    return frozenset(next(row["words"] for row in rows if row["id"] == "words.condition_head"))
+
+
+def names_a_condition(name: str) -> bool:
+    """Whether a candidate ends on a condition (``words.condition_head``: "lymphoma", "Type" of "Type 2 diabetes"),
+    which a trial studies rather than gives."""
+    return name.split()[-1].lower() in _condition_heads()
 
 
 def _key(name: str) -> str:

@@ -6,7 +6,13 @@ import pytest
 
 from pipeline.extract import extract
 from pipeline.learn import values
-from pipeline.learn.interventions import clean_name, intervention_candidates, intervention_features, names_something
+from pipeline.learn.interventions import (
+    clean_name,
+    intervention_candidates,
+    intervention_features,
+    names_a_condition,
+    names_something,
+)
 from pipeline.learn.value_decide import using
 
 SINGLE_ARM = [
@@ -62,6 +68,27 @@ def test_a_bare_number_is_no_intervention_candidate():
     cut = text.index("Two-thirds")
     names = {c.value for c in intervention_candidates(text, [(0, cut), (cut, len(text))], [0, 1], [])}
     assert "1" not in names and "pudendal stent" in names
+
+
+def test_a_condition_is_no_intervention():
+    assert names_a_condition("lymphoma") and names_a_condition("advanced lymphoma") and names_a_condition("Type")
+    assert not names_a_condition("daratumumab") and not names_a_condition("CAR-T")
+
+
+def test_a_condition_is_never_picked_for_the_single_arm():
+    """A model that prefers the first-mentioned name still never gets the condition the patients have."""
+    from pipeline.learn.linear import LinearModel
+    from pipeline.learn.value_decide import choose_intervention
+
+    text = ("The effects of lymphoma were severe in the 101 patients. The patients were then treated with CAR-T cells "
+            "made from their own blood.")
+    cut = text.index("The patients")
+    sents = [(0, cut), (cut, len(text))]
+    first = LinearModel(classes=["0", "1"], weights={"rank=0": [4.0], "rank=1": [3.0]}, bias=[-2.0],
+                        meta={"threshold": 0.3})
+    with using({"intervention": first}):
+        pick = choose_intervention(text, sents, [0, 1], [])
+    assert pick is not None and pick.value.split()[-1].lower() != "lymphoma"
 
 
 @pytest.mark.parametrize("held_out", [0, 2, 3])
