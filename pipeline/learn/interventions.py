@@ -91,15 +91,18 @@ def names_something(name: str) -> bool:
 
 
 @cache
-def _condition_heads() -> frozenset[str]:
+def _word_list(list_id: str) -> frozenset[str]:
     rows = srsly.read_jsonl(str(PATTERNS_DIR / "words.jsonl"))
-    return frozenset(next(row["words"] for row in rows if row["id"] == "words.condition_head"))
+    return frozenset(next(row["words"] for row in rows if row["id"] == list_id))
 
 
-def names_a_condition(name: str) -> bool:
-    """Whether a candidate ends on a condition (``words.condition_head``: "lymphoma", "Type" of "Type 2 diabetes"),
-    which a trial studies rather than gives."""
-    return name.split()[-1].lower() in _condition_heads()
+def names_no_treatment(name: str) -> bool:
+    """Whether a candidate cannot name what an arm received: it ends on a condition (``words.condition_head``:
+    "lymphoma", the "Type" of "Type 2 diabetes"), which a trial studies rather than gives, or starts or ends on a
+    verb, preposition or adverb (``words.not_a_name_edge``: "is negative", "emergency department for")."""
+    words = name.lower().split()
+    edges = _word_list("words.not_a_name_edge")
+    return words[-1] in _word_list("words.condition_head") or words[0] in edges or words[-1] in edges
 
 
 def _key(name: str) -> str:

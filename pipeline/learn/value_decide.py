@@ -145,16 +145,16 @@ def choose_intervention(text: str, sents: list[tuple[int, int]], sent_ids: list[
                         owner: Any = None) -> Choice | None:
     """A name for the active arm of a trial the rules found none for (``found``: the arm component's matches);
     the rules alone name none."""
-    from pipeline.learn.interventions import intervention_candidates, intervention_features, names_a_condition
+    from pipeline.learn.interventions import intervention_candidates, intervention_features, names_no_treatment
 
     if not sent_ids or (active_model("intervention") is None and STATE.recorder is None):
         return None
     cands = intervention_candidates(text, sents, sent_ids, found)
     intervention_features(text, sents, cands, getattr(owner, "name", None))
     if STATE.recorder is None:
-        # never a condition ("patients with advanced lymphoma"); training still sees every candidate, so the model
-        # and its threshold are the same either way
-        cands = [c for c in cands if not names_a_condition(c.value)]
+        # never a condition ("patients with advanced lymphoma") or a phrase on a verb or preposition ("is
+        # negative"); training still sees every candidate, so the model and its threshold are the same either way
+        cands = [c for c in cands if not names_no_treatment(c.value)]
     return _pick("intervention", owner, cands, None)
 
 

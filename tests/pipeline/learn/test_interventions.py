@@ -10,7 +10,7 @@ from pipeline.learn.interventions import (
     clean_name,
     intervention_candidates,
     intervention_features,
-    names_a_condition,
+    names_no_treatment,
     names_something,
 )
 from pipeline.learn.value_decide import using
@@ -71,8 +71,10 @@ def test_a_bare_number_is_no_intervention_candidate():
 
 
 def test_a_condition_is_no_intervention():
-    assert names_a_condition("lymphoma") and names_a_condition("advanced lymphoma") and names_a_condition("Type")
-    assert not names_a_condition("daratumumab") and not names_a_condition("CAR-T")
+    assert names_no_treatment("lymphoma") and names_no_treatment("advanced lymphoma") and names_no_treatment("Type")
+    assert not names_no_treatment("daratumumab") and not names_no_treatment("CAR-T")
+    assert names_no_treatment("is negative") and names_no_treatment("emergency department for")
+    assert not names_no_treatment("pegylated interferon") and not names_no_treatment("early surgery")
 
 
 def test_a_condition_is_never_picked_for_the_single_arm():
