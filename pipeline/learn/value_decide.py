@@ -57,6 +57,12 @@ class Choice:
     found: Found | None = None
 
 
+@cache
+def _cue(rule_id: str) -> re.Pattern:
+    """A cue of data/patterns/assemble.jsonl (this module is imported by the assembly, so not through its cues)."""
+    return next(rule.regex for rule in load_rules("assemble") if rule.id == rule_id)
+
+
 def model_name(field_name: str) -> str:
     return f"value_{field_name}"
 
@@ -138,6 +144,11 @@ def choose_size(text: str, sents: list[tuple[int, int]], sent_ids: list[int], fo
         return rule_choice
     cands = number_candidates("size", text, sents, sent_ids, found)
     size_features(text, sents, cands, sent_ids[0], rule_pick)
+    if STATE.recorder is None:
+        # "about one in 20 men has the condition": the number of a ratio counts no participants; training still sees
+        # every candidate, so the model and its threshold are the same either way
+        one_in = _cue("assemble.one_in")
+        cands = [c for c in cands if not one_in.search(text, max(0, c.start - 20), c.start)]
     return _pick("size", owner, cands, rule_choice)
 
 

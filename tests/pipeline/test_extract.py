@@ -596,3 +596,9 @@ def test_plausible_durations_stop_at_twenty_years():
 
     assert plausible_duration("15 years") and plausible_duration("16 weeks") and plausible_duration("240 months")
     assert not plausible_duration("30 years") and not plausible_duration("300 months")
+
+
+def test_the_number_of_a_ratio_is_no_trial_size(nlp):
+    text = ("About one in 20 men has the condition. The study tested the drug in men with the condition, and 34 "
+            "percent improved.")
+    assert 20 not in [t.size for t in extract(nlp, text).trials]
