@@ -133,6 +133,16 @@ def _pick(field_name: str, owner: Any, cands: list[Candidate], rule_choice: Choi
     return Choice(cand.value, cand.start, cand.end, cand.rule_id, round(p, 4), cand.found)
 
 
+def counts_participants(text: str, start: int, end: int) -> bool:
+    """Whether a head count can be a trial's size (GUIDELINE 4.3), judged by its neighbours: not the number of a
+    ratio ("about one in 20 men"), a combined or pooled total of several studies ("a combined total of 1,384
+    patients"), one part of a sum ("15 men and 15 women": no arithmetic), nor a death toll ("at least 30 patients
+    have died")."""
+    before, after = text[max(0, start - 40):start], text[end:end + 40]
+    return not (_cue("assemble.one_in").search(before) or _cue("assemble.size_pooled_before").search(before)
+                or _cue("assemble.size_part_after").match(after) or _cue("assemble.size_died_after").match(after))
+
+
 def choose_size(text: str, sents: list[tuple[int, int]], sent_ids: list[int], found: list[tuple[int, Found]],
                 rule_pick: Found | None, owner: Any = None) -> Choice | None:
     """The trial's size among head-count candidates of its sentences (``found``: the TRIAL_SIZE matches)."""
@@ -145,10 +155,9 @@ def choose_size(text: str, sents: list[tuple[int, int]], sent_ids: list[int], fo
     cands = number_candidates("size", text, sents, sent_ids, found)
     size_features(text, sents, cands, sent_ids[0], rule_pick)
     if STATE.recorder is None:
-        # "about one in 20 men has the condition": the number of a ratio counts no participants; training still sees
-        # every candidate, so the model and its threshold are the same either way
-        one_in = _cue("assemble.one_in")
-        cands = [c for c in cands if not one_in.search(text, max(0, c.start - 20), c.start)]
+        # numbers that count no trial's participants are never the pick; training still sees every candidate, so the
+        # model and its threshold are the same either way
+        cands = [c for c in cands if counts_participants(text, c.start, c.end)]
     return _pick("size", owner, cands, rule_choice)
 
 

@@ -602,3 +602,24 @@ def test_the_number_of_a_ratio_is_no_trial_size(nlp):
     text = ("About one in 20 men has the condition. The study tested the drug in men with the condition, and 34 "
             "percent improved.")
     assert 20 not in [t.size for t in extract(nlp, text).trials]
+
+
+@pytest.mark.parametrize("text, n", [
+    ("About one in 20 men has the condition.", "20"),
+    ("The best evidence comes from two studies on a combined total of 1,384 patients at 122 sites.", "1,384"),
+    ("In the study, 15 men and 15 women drank either beet juice or a placebo juice.", "15"),
+    ("At least 30 patients have died from off-label chelation since the 1970s.", "30"),
+])
+def test_head_counts_that_are_no_trial_size(text, n):
+    from pipeline.learn.value_decide import counts_participants
+
+    start = text.index(n)
+    assert not counts_participants(text, start, start + len(n))
+
+
+def test_a_head_count_of_the_trial_is_its_size():
+    from pipeline.learn.value_decide import counts_participants
+
+    text = "In the study, 15 men and women drank either beet juice or a placebo juice."
+    start = text.index("15")
+    assert counts_participants(text, start, start + 2)
