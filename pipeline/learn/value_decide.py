@@ -43,6 +43,8 @@ FALLBACK_FIELDS = ("duration",)
 # at 0.3 and 0.4 alike; the lower of the two is kept.
 PRECISE_DROP_BELOW = 0.3
 MentionFn = Callable[[str, int, list], list]
+SIZE_VETOES_AFTER = ("assemble.size_part_after", "assemble.size_part_of_after", "assemble.size_died_after",
+                     "assemble.size_completers_after")
 
 
 @dataclass
@@ -136,11 +138,11 @@ def _pick(field_name: str, owner: Any, cands: list[Candidate], rule_choice: Choi
 def counts_participants(text: str, start: int, end: int) -> bool:
     """Whether a head count can be a trial's size (GUIDELINE 4.3), judged by its neighbours: not the number of a
     ratio ("about one in 20 men"), a combined or pooled total of several studies ("a combined total of 1,384
-    patients"), one part of a sum ("15 men and 15 women": no arithmetic), nor a death toll ("at least 30 patients
-    have died")."""
+    patients"), one part of a sum ("15 men and 15 women": no arithmetic), a part of a whole ("nine of the 10"), a
+    death toll ("at least 30 patients have died") nor completers ("27 other patients completed", GUIDELINE 4.3)."""
     before, after = text[max(0, start - 40):start], text[end:end + 40]
     return not (_cue("assemble.one_in").search(before) or _cue("assemble.size_pooled_before").search(before)
-                or _cue("assemble.size_part_after").match(after) or _cue("assemble.size_died_after").match(after))
+                or any(_cue(cue).match(after) for cue in SIZE_VETOES_AFTER))
 
 
 def choose_size(text: str, sents: list[tuple[int, int]], sent_ids: list[int], found: list[tuple[int, Found]],
@@ -239,12 +241,29 @@ def choose_arm_n(text: str, sents: list[tuple[int, int]], sent_ids: list[int], f
         arm.n_rule_id, arm.n_score = cand.rule_id, round(p, 4)
 
 
+def is_threshold_or_ratio(text: str, outcome: Any) -> bool:
+    """Whether an outcome's number is a responder threshold ("at least a 90 percent reduction") or the one of a
+    ratio ("1 in 3 infections were prevented"): neither is a result value (GUIDELINE 6)."""
+    if outcome.value is None:
+        return False
+    pos = value_position(text, outcome)
+    if outcome.unit == "%" and _cue("assemble.threshold_before").search(text[max(0, pos - 30):pos]):
+        return True
+    end = re.match(r"[\w.,]+", text[pos:pos + 20])
+    return (float(outcome.value) == 1 and end is not None
+            and bool(_cue("assemble.one_in_after").match(text[pos + end.end():pos + end.end() + 30])))
+
+
 def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None
                   ) -> list:
     """Drop the numeric outcomes a model scores below its threshold (baseline figures, background, targets the
     rules let through; a precise rule's value only below ``PRECISE_DROP_BELOW``); values without a number and every
     outcome when no model is shipped stay."""
     model = active_model("outcome")
+    if STATE.recorder is None:
+        # never a responder threshold ("shrank by at least 30 percent": GUIDELINE 6 puts it in the measure) or the
+        # "1" of "1 in 5 patients" (a fraction: value null); run time only, the model is the same either way
+        outcomes = [o for o in outcomes if not is_threshold_or_ratio(text, o)]
     if model is None and STATE.recorder is None:
         return outcomes
     kept = []

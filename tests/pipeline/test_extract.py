@@ -623,3 +623,22 @@ def test_a_head_count_of_the_trial_is_its_size():
     text = "In the study, 15 men and women drank either beet juice or a placebo juice."
     start = text.index("15")
     assert counts_participants(text, start, start + 2)
+
+
+@pytest.mark.parametrize("text, n", [
+    ("Two years later, nine of the 10 patients had improved vision.", "nine"),
+    ("Sixty-eight of the enrolled patients completed the study, while 27 other patients completed 20 weeks.", "27"),
+])
+def test_parts_and_completers_are_no_trial_size(text, n):
+    from pipeline.learn.value_decide import counts_participants
+
+    start = text.index(n)
+    assert not counts_participants(text, start, start + len(n))
+
+
+def test_a_responder_threshold_or_a_ratios_one_is_no_result(nlp):
+    text = ("In the randomized trial, 400 patients got the drug or placebo. About 1 in 5 patients required additional "
+            "medication. Seven patients experienced at least a 90 percent reduction in tumor volume, and 40 percent "
+            "had a response.")
+    values = {o.value for o in main_trial(nlp, text).outcomes}
+    assert {7, 40} <= values and not values & {1, 90}
