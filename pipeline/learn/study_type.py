@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 from pipeline.extensions import doc_text
 from pipeline.learn.linear import LinearModel, fit
 from pipeline.normalize import UNITS_WORDS
+from pipeline.patterns import required_literals
 
 NAME = "study_type"
 TYPES = ("rct", "trial", "observational", "animal", "meta-analysis", "diagnostic")
@@ -98,8 +99,23 @@ def _candidate_features(doc: Doc) -> dict[str, float]:
     return x
 
 
+# The strings a match of each cue regex cannot do without (patterns.required_literals), where they are a few: a text
+# missing all of one set has no match, which a few substring tests tell faster than a scan. The regexes are
+# lower-case and read the lowered text with case, so a match holds the strings as spelled.
+MAX_NEEDED = 12
+NEEDED = {regex: needs for regex in (*GROUPS.values(), KEY_WORDS, N_STUDIES)
+          if (needs := required_literals(regex.pattern)) and all(len(words) <= MAX_NEEDED for words in needs)}
+
+
+def _can_match(regex: re.Pattern, lower: str) -> bool:
+    """False where ``lower`` lacks every string of one of the sets ``regex`` needs (then it has no match)."""
+    return all(any(word in lower for word in words) for words in NEEDED.get(regex, ()))
+
+
 def _pooled_studies(lower: str) -> int:
     """The largest number of studies or trials the text counts ("an analysis of 106 randomized trials")."""
+    if not _can_match(N_STUDIES, lower):
+        return 0
     counts = [COUNT_WORDS.get(m.group(1)) or int(m.group(1).replace(",", "")) for m in N_STUDIES.finditer(lower)]
     return max(counts, default=0)
 
@@ -116,7 +132,10 @@ def _word_features(text: str) -> dict[str, float]:
         x[key] = _bin(n)
     per_k = _bin(1 + len(text) / 1000)
     for name, regex in GROUPS.items():
-        everywhere, lead = len(regex.findall(lower)), len(regex.findall(lower[:LEAD_CHARS]))
+        if _can_match(regex, lower):
+            everywhere, lead = len(regex.findall(lower)), len(regex.findall(lower[:LEAD_CHARS]))
+        else:  # the lead, part of the text, lacks the strings too
+            everywhere = lead = 0
         x[f"group:{name}"] = _bin(everywhere)
         x[f"group_lead:{name}"] = _bin(lead)
         x[f"group_density:{name}"] = _bin(everywhere) / per_k

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.records import ArticleClaims
@@ -141,3 +143,14 @@ def test_learn_trial_score_drops_only_below_threshold(monkeypatch, bias, drop_be
     assert bool(claims.trials) is kept
     assert all(t.score is not None and (t.score > 0.99) is (bias > 0) for t in claims.trials)
     assert all("score" in t for t in claims.to_json(RCT)["trials"])
+
+
+@pytest.mark.parametrize("text", [RCT, SURVEY, "", "Mice cells. Lab rats", "Over two YEARS, 18 studies said: will",
+                                  "An analysis of 106 randomized trials.", "x" * 1499 + " cells"])
+def test_study_type_word_features_skip_only_cues_that_cannot_match(text, monkeypatch):
+    """A cue regex is skipped where the text lacks the strings it needs: the word features are those of a scan of
+    every regex. The cue regexes are lower-case, read on the lowered text with case."""
+    assert not any(re.search(r"(?<!\\)[A-Z]", regex.pattern) for regex in study_type.NEEDED)
+    skipping = study_type._word_features(text)
+    monkeypatch.setattr(study_type, "NEEDED", {})
+    assert skipping == study_type._word_features(text)
