@@ -61,7 +61,6 @@ def register() -> None:
         (Doc, "sent_spans", {"default": None}),
         (Doc, "sent_reads", {"default": None}),  # what the rule components read of the sentences (base.SentenceReads)
         (Doc, "plain_text", {"default": None}),
-        (Doc, "lowered_text", {"default": None}),
     ]
     for owner, name, kwargs in extensions:
         if not owner.has_extension(name):
@@ -87,16 +86,6 @@ def doc_text(doc: Doc) -> str:
     if doc._.plain_text is None:
         doc._.plain_text = doc.text
     return doc._.plain_text
-
-
-def lowered_text(doc: Doc) -> str | None:
-    """The text lower-cased, cached on the Doc, when lowering keeps every character offset (None otherwise:
-    a few letters, such as 'İ', lower to two characters)."""
-    if doc._.lowered_text is None:
-        text = doc_text(doc)
-        low = text.lower()
-        doc._.lowered_text = low if len(low) == len(text) else ""
-    return doc._.lowered_text or None
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cache
 
 from spacy.tokens import Doc
 
-from pipeline.extensions import Found, add_found, doc_text, lowered_text, sentence_spans
+from pipeline.extensions import Found, add_found, doc_text, sentence_spans
 from pipeline.patterns import Rule, has_numeral, load_rules
 
 # The gate of rules marked ``number``: a digit or a quantity word, "a", "an", "once" and "twice" included ("a
@@ -62,69 +62,69 @@ def unless_vetoes(rule: Rule, match: re.Match, sent_text: str) -> bool:
 class SentenceReads:
     """What the rule components read of one Doc's sentences, once per document rather than once per rule or
     component (kept on the Doc): each sentence's text, lowered text, whether it holds a number, a numeral, only
-    ASCII (and the sentences holding a number, a numeral, as sets); and for each of the rules' ``any`` words, the
-    sentences whose lowered text holds it (rules and components share words). ``applicable(rule)`` gives, from
-    these, exactly the sentences ``rule_applies`` accepts."""
+    ASCII; and, as bit sets over the sentences (bit k: sentence k), those holding a number, a numeral, only ASCII,
+    and those holding each of the words the rules gate on (``gate_words``, found in one scan of each sentence).
+    ``applicable(rule)`` gives, from these, exactly the sentences ``rule_applies`` accepts."""
 
     def __init__(self, doc: Doc) -> None:
         self.text = doc_text(doc)
         self.sents = sentence_spans(doc)
-        self.lowered = lowered_text(doc)
         self.starts = [start for start, _ in self.sents]
         self._reads = [_read(self.text[start:end]) for start, end in self.sents]
-        self.every = frozenset(range(len(self.sents)))
-        self.with_number = frozenset(k for k, got in enumerate(self._reads) if got[2])
-        self.with_numeral = frozenset(k for k, got in enumerate(self._reads) if got[3])
-        self._holding: dict[str, frozenset[int]] = {}
-        self._any_of: dict[tuple[str, ...], frozenset[int]] = {}
+        self.every = (1 << len(self.sents)) - 1
+        self.with_number = _bits(got[2] for got in self._reads)
+        self.with_numeral = _bits(got[3] for got in self._reads)
+        self.ascii = _bits(got[4] for got in self._reads)
+        self._gate: GateWords | None = None
+        self._holding: dict[str, int] = {}
+        self._any_of: dict[tuple[str, ...], int] = {}
 
     def read(self, s_idx: int) -> tuple[str, str, bool, bool, bool]:
         """(text, lowered, holds a number, holds a numeral, is ASCII) of sentence ``s_idx``."""
         return self._reads[s_idx]
 
-    def holding(self, word: str, within: str | None = None) -> frozenset[int]:
-        """The sentences whose lowered text holds ``word``. ``within``: a shorter word it holds, whose sentences
-        are the only ones that can hold it, so only they are read. Otherwise an ASCII word is looked for once in
-        the lowered document: lowering is the same character by character there as in one sentence (only a Greek
-        capital sigma lowers by context, and it is not ASCII). Other words, or a text whose lowering changes its
-        length, are looked for sentence by sentence."""
-        found = self._holding.get(word)
+    def holding(self, word: str) -> int:
+        """The sentences whose lowered text holds ``word``: read from the scan for the gate words, sentence by
+        sentence for another word."""
+        found = self._scanned().get(word)
         if found is None:
-            if within is not None:
-                found = frozenset(k for k in self.holding(within) if word in self.read(k)[1])
-            elif self.lowered is None or not word or not word.isascii():
-                found = frozenset(k for k in range(len(self.sents)) if word in self.read(k)[1])
-            else:
-                found = frozenset(_sentences_holding(word, self.lowered, self.sents, self.starts))
-            self._holding[word] = found
+            found = self._holding[word] = _bits(word in got[1] for got in self._reads)
         return found
 
-    def any_of(self, words: tuple[str, ...], within: dict[str, str] | None = None) -> frozenset[int]:
-        """The sentences holding one of ``words`` (``within``: a shorter word each holds, where known)."""
+    def any_of(self, words: tuple[str, ...]) -> int:
+        """The sentences holding one of ``words``."""
         found = self._any_of.get(words)
         if found is None:
-            within = within or {}
-            found = self._any_of[words] = frozenset().union(*(self.holding(w, within.get(w)) for w in words))
+            holding = self._scanned()
+            found = 0
+            for word in words:
+                bits = holding.get(word)
+                found |= self.holding(word) if bits is None else bits
+            self._any_of[words] = found
         return found
 
-    def applicable(self, rule: Rule, within: dict[str, str] | None = None) -> list[int]:
+    def _scanned(self) -> dict[str, int]:
+        """The sentences holding each gate word (0 for those none holds), from one scan, on first use."""
+        if self._gate is None:
+            self._gate = gate_words()
+            self._holding = {**dict.fromkeys(self._gate.words, 0), **self._gate.masks([got[1] for got in self._reads])}
+        return self._holding
+
+    def applicable(self, rule: Rule) -> list[int]:
         """The sentences ``rule_applies`` accepts for ``rule``, in order: those holding one of its ``any`` words,
         then the number and numeral gates, then (in an ASCII sentence) its ``literals``."""
         words = rule.attrs.get("any")
-        sentences = self.any_of(tuple(words), within) if words else self.every
+        sentences = self.any_of(tuple(words)) if words else self.every
         if rule.attrs.get("number"):
-            sentences = sentences & self.with_number
+            sentences &= self.with_number
         if rule.numeral:
-            sentences = sentences & self.with_numeral
-        if not rule.literals:
-            return sorted(sentences)
-        out = []
-        for k in sorted(sentences):
-            _, lower, _, _, ascii_text = self._reads[k]
-            if ascii_text and not holds_literals(rule, lower):
-                continue
-            out.append(k)
-        return out
+            sentences &= self.with_numeral
+        if rule.literals and sentences & self.ascii:
+            held = self.every
+            for needed in rule.literals:
+                held &= self.any_of(needed)
+            sentences &= held | (self.every ^ self.ascii)
+        return _members(sentences)
 
 
 def _read(sentence: str) -> tuple[str, str, bool, bool, bool]:
@@ -132,30 +132,82 @@ def _read(sentence: str) -> tuple[str, str, bool, bool, bool]:
     return sentence, lower, bool(HAS_NUMBER.search(lower)), has_numeral(sentence), sentence.isascii()
 
 
-def shorter_words(words: set[str]) -> dict[str, str]:
-    """For each of ``words`` that holds another of them, the longest such one ("patients" -> "patient")."""
-    out = {}
-    for word in words:
-        inner = [w for w in words if w != word and w and w in word]
-        if inner:
-            out[word] = max(inner, key=lambda w: (len(w), w))
+def _bits(flags: Iterable[bool]) -> int:
+    """The bit set of the positions of the true ``flags``."""
+    return sum(1 << k for k, flag in enumerate(flags) if flag)
+
+
+def _members(bits: int) -> list[int]:
+    """The positions of a bit set's ones, in order."""
+    out = []
+    while bits:
+        low = bits & -bits
+        out.append(low.bit_length() - 1)
+        bits ^= low
     return out
 
 
-def _sentences_holding(word: str, lowered: str, sents: list[tuple[int, int]], starts: list[int]) -> set[int]:
-    """The sentences within whose span ``word`` occurs in ``lowered``; once found in one, the search goes on
-    after its end."""
-    found: set[int] = set()
-    size = len(word)
-    pos = lowered.find(word)
-    while pos != -1:
-        k = bisect_right(starts, pos) - 1
-        if k >= 0 and pos + size <= sents[k][1]:
-            found.add(k)
-            pos = lowered.find(word, sents[k][1])
-        else:
-            pos = lowered.find(word, pos + 1)
-    return found
+# Every rule component adds its rules' gate words when built; a Doc's SentenceReads looks for all of them at once.
+# Words are only ever added, so their count tells one set from another: a scan is kept for each count.
+_GATE_WORDS: set[str] = set()
+_GATE_SCANS: dict[int, GateWords] = {}
+
+
+def add_gate_words(rules: Iterable[Rule]) -> None:
+    """Add the ``any`` words and ``literals`` of ``rules`` to the gate words (the empty string, held by every
+    text, needs no scan)."""
+    for rule in rules:
+        _GATE_WORDS.update(word for word in rule.attrs.get("any") or () if word)
+        _GATE_WORDS.update(word for needed in rule.literals for word in needed)
+
+
+def gate_words() -> GateWords:
+    """The scan for the gate words added so far."""
+    scan = _GATE_SCANS.get(len(_GATE_WORDS))
+    if scan is None:
+        scan = _GATE_SCANS[len(_GATE_WORDS)] = GateWords(frozenset(_GATE_WORDS))
+    return scan
+
+
+class GateWords:
+    """The strings the rule components gate on (their rules' ``any`` words and ``literals``), found in a sentence in
+    one scan: a regex with one lookahead, the words spelled as a trie, tried at every position, captures the longest
+    word starting there; the words that start there are that one and those of the words it begins with."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self.regex = re.compile(f"(?=({_trie_pattern(words)}))")
+        self.prefixes = {word: tuple(w for w in words if word.startswith(w)) for word in words}
+
+    def masks(self, sentences: list[str]) -> dict[str, int]:
+        """For each word held by one of ``sentences``, the bit set of those that hold it (bit k: sentence k)."""
+        out: dict[str, int] = {}
+        findall, prefixes = self.regex.findall, self.prefixes
+        for k, sentence in enumerate(sentences):
+            bit = 1 << k
+            for longest in set(findall(sentence)):
+                for word in prefixes[longest]:
+                    out[word] = out.get(word, 0) | bit
+        return out
+
+
+def _trie_pattern(words: frozenset[str]) -> str:
+    """An alternation matching each of ``words`` (non-empty), the longest one where several start at a place."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
 
 
 class RuleComponent:
@@ -167,7 +219,7 @@ class RuleComponent:
 
     def __init__(self) -> None:
         self.rules: tuple[Rule, ...] = load_rules(self.rules_name)
-        self.within = shorter_words({w for rule in self.rules for w in rule.attrs.get("any") or ()})
+        add_gate_words(self.rules)
 
     def parse(self, match: re.Match, rule: Rule, sent_text: str, offset: int) -> Found | list[Found] | None:
         """One match -> a Found, several (one phrase naming several values), or None to drop it."""
@@ -187,7 +239,7 @@ class RuleComponent:
         reads: SentenceReads = doc._.sent_reads
         keyed: list[tuple[int, int, int, Found]] = []
         for r_idx, rule in enumerate(self.rules):
-            for s_idx in reads.applicable(rule, self.within):
+            for s_idx in reads.applicable(rule):
                 sent_text = reads.read(s_idx)[0]
                 start = reads.starts[s_idx]
                 for match in rule.regex.finditer(sent_text):

@@ -6,6 +6,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
+from re import _constants as sre  # the parsed form of a pattern, read to see whether it crosses lines
+from re import _parser as sre_parse
 from typing import Any
 
 from spacy.language import Language
@@ -14,6 +16,7 @@ from spacy.tokens import Doc
 from pipeline.extensions import doc_text
 from pipeline.learn.linear import LinearModel, fit
 from pipeline.normalize import UNITS_WORDS
+from pipeline.patterns import required_literals
 
 NAME = "study_type"
 TYPES = ("rct", "trial", "observational", "animal", "meta-analysis", "diagnostic")
@@ -98,10 +101,77 @@ def _candidate_features(doc: Doc) -> dict[str, float]:
     return x
 
 
+# The strings a match of each cue regex cannot do without (patterns.required_literals), where they are a few: a text
+# missing all of one set has no match, which a few substring tests tell faster than a scan. The regexes are
+# lower-case and read the lowered text with case, so a match holds the strings as spelled.
+MAX_NEEDED = 12
+NEEDED = {regex: needs for regex in (*GROUPS.values(), KEY_WORDS, N_STUDIES)
+          if (needs := required_literals(regex.pattern)) and all(len(words) <= MAX_NEEDED for words in needs)}
+
+
+def _can_match(regex: re.Pattern, lower: str) -> bool:
+    """False where ``lower`` lacks every string of one of the sets ``regex`` needs (then it has no match)."""
+    return all(any(word in lower for word in words) for words in NEEDED.get(regex, ()))
+
+
 def _pooled_studies(lower: str) -> int:
     """The largest number of studies or trials the text counts ("an analysis of 106 randomized trials")."""
+    if not _can_match(N_STUDIES, lower):
+        return 0
     counts = [COUNT_WORDS.get(m.group(1)) or int(m.group(1).replace(",", "")) for m in N_STUDIES.finditer(lower)]
     return max(counts, default=0)
+
+
+def _counts(regex: re.Pattern, lower: str, cut: int) -> tuple[int, int]:
+    """The matches of ``regex`` in the whole text and in its lead (the first ``LEAD_CHARS`` characters). ``cut``: the
+    last line break of the lead, or -1. A regex in ``LINE_BOUND`` finds the same matches before a line break whether
+    the text ends there or goes on, so the lead is scanned only from ``cut``."""
+    if cut < 0 or regex not in LINE_BOUND:
+        return len(regex.findall(lower)), len(regex.findall(lower[:LEAD_CHARS]))
+    before = len(regex.findall(lower, 0, cut))
+    return before + len(regex.findall(lower, cut)), before + len(regex.findall(lower, cut, LEAD_CHARS))
+
+
+def line_bound(regex: re.Pattern) -> bool:
+    """Whether no match of ``regex`` is empty and no attempt reads past a line break: the pattern is made of
+    characters and classes that never take one (no negated class, no ``\\s``, no dot), word boundaries, groups,
+    alternatives and repeats. Such a regex finds in ``text[:i]``, before a line break at ``i``, the matches it finds
+    in ``text`` that start before ``i``."""
+    parsed = sre_parse.parse(regex.pattern, regex.flags)
+    return parsed.getwidth()[0] > 0 and _never_newline(list(parsed))
+
+
+def _never_newline(items: list) -> bool:
+    for op, av in items:
+        if op is sre.LITERAL:
+            ok = av != NEWLINE
+        elif op is sre.IN:
+            ok = all(_class_item_ok(o, v) for o, v in av)
+        elif op is sre.AT:
+            ok = av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY)
+        elif op is sre.BRANCH:
+            ok = all(_never_newline(list(branch)) for branch in av[1])
+        elif op is sre.SUBPATTERN:
+            ok = _never_newline(list(av[3]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            ok = _never_newline(list(av[2]))
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _class_item_ok(op: Any, av: Any) -> bool:
+    if op is sre.LITERAL:
+        return av != NEWLINE
+    if op is sre.RANGE:
+        return not av[0] <= NEWLINE <= av[1]
+    return op is sre.CATEGORY and av in (sre.CATEGORY_DIGIT, sre.CATEGORY_WORD)
+
+
+NEWLINE = ord("\n")
+LINE_BOUND = frozenset(regex for regex in GROUPS.values() if line_bound(regex))
 
 
 def _word_features(text: str) -> dict[str, float]:
@@ -115,8 +185,12 @@ def _word_features(text: str) -> dict[str, float]:
     for key, n in Counter(f"key:{m.group(0)}" for m in KEY_WORDS.finditer(lower)).items():
         x[key] = _bin(n)
     per_k = _bin(1 + len(text) / 1000)
+    cut = lower.rfind("\n", 0, LEAD_CHARS)
     for name, regex in GROUPS.items():
-        everywhere, lead = len(regex.findall(lower)), len(regex.findall(lower[:LEAD_CHARS]))
+        if _can_match(regex, lower):
+            everywhere, lead = _counts(regex, lower, cut)
+        else:  # the lead, part of the text, lacks the strings too
+            everywhere = lead = 0
         x[f"group:{name}"] = _bin(everywhere)
         x[f"group_lead:{name}"] = _bin(lead)
         x[f"group_density:{name}"] = _bin(everywhere) / per_k

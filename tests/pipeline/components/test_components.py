@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.records import CleanPage
+from pipeline.components.base import GateWords, RuleComponent, SentenceReads, rule_applies
 from pipeline.extract import doc_from_page
 
 
@@ -110,3 +113,39 @@ def test_components_sentences_start_each_line_as_token_by_token(nlp, text):
     if len(expected) > 1 and expected[0].text in BULLETS:
         expected[1].is_sent_start = False
     assert [t.is_sent_start for t in doc] == [t.is_sent_start for t in expected]
+
+
+GATE_TEXTS = [
+    "151 alcohol-dependent patients took part in the 16-week randomized trial. 58 received high-dose baclofen "
+    "(up to 150 mg/day), 31 received low-dose baclofen (30 mg/day) and 62 received placebo.\n\nAbout 25% relapsed "
+    "in each group (95% CI 20-30%, p=0.41), compared with 68% vs 24% in the 2015 study of 56 patients.\n\n"
+    "• n=602 adults got 10mg/kg twice daily\n• HR 0.75 (95% CI 0.6–0.9)\n\nWe are planning a new RCT, "
+    "where we will test up to 330 mg per day.",
+    "İSTANBUL: Forty PATIENTS were enrolled in a multicenter, double-blind study. Twelve received aspirin "
+    "(N=602) for six weeks; the others got a sugar pill. A larger trial will begin next year.",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.text("abn -%", min_size=1, max_size=4), min_size=1, max_size=12),
+       st.lists(st.text("abn -%Ä", max_size=30), max_size=6))
+def test_gate_words_scan_finds_every_word_each_sentence_holds(words, sentences):
+    """One scan of a sentence finds every gate word it holds, those that overlap or begin others included."""
+    masks = GateWords(frozenset(words)).masks(sentences)
+    for word in words:
+        expected = sum(1 << k for k, sentence in enumerate(sentences) if word in sentence)
+        assert masks.get(word, 0) == expected, word
+
+
+def test_sentence_reads_applicable_is_rule_applies(nlp):
+    """The sentences a rule runs in, from the bit sets of one document's reads, are those ``rule_applies`` accepts
+    sentence by sentence, for every rule of every rule component (non-ASCII sentences, whose literals are not read,
+    included)."""
+    for text in GATE_TEXTS:
+        doc = run_upto(nlp, text, "claims_sentencizer")
+        reads = SentenceReads(doc)
+        for _, pipe in nlp.pipeline:
+            for rule in pipe.rules if isinstance(pipe, RuleComponent) else ():
+                expected = [k for k in range(len(reads.sents))
+                            if rule_applies(rule, reads.read(k)[1], *reads.read(k)[2:])]
+                assert reads.applicable(rule) == expected, rule.id

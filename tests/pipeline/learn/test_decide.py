@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.records import ArticleClaims
 from pipeline.evaluation.scorer import check_evidence
@@ -141,3 +145,38 @@ def test_learn_trial_score_drops_only_below_threshold(monkeypatch, bias, drop_be
     assert bool(claims.trials) is kept
     assert all(t.score is not None and (t.score > 0.99) is (bias > 0) for t in claims.trials)
     assert all("score" in t for t in claims.to_json(RCT)["trials"])
+
+
+@pytest.mark.parametrize("text", [RCT, SURVEY, "", "Mice cells. Lab rats", "Over two YEARS, 18 studies said: will",
+                                  "An analysis of 106 randomized trials.", "x" * 1499 + " cells"])
+def test_study_type_word_features_skip_only_cues_that_cannot_match(text, monkeypatch):
+    """A cue regex is skipped where the text lacks the strings it needs: the word features are those of a scan of
+    every regex. The cue regexes are lower-case, read on the lowered text with case."""
+    assert not any(re.search(r"(?<!\\)[A-Z]", regex.pattern) for regex in study_type.NEEDED)
+    skipping = study_type._word_features(text)
+    monkeypatch.setattr(study_type, "NEEDED", {})
+    assert skipping == study_type._word_features(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n,-1", max_size=40), st.integers(0, 45))
+def test_study_type_counts_split_at_a_line_break_as_whole_scans(text, lead):
+    """A line-bound regex counted in two parts, split at the lead's last line break, counts what scans of the whole
+    text and of its lead count."""
+    for pattern in (r"\b(?:a|ab|b)\b", r"\b(?:a[\w-]* ){0,2}?b\b", r"\d[\d,]*|\bba\b"):
+        regex = re.compile(pattern)
+        assert study_type.line_bound(regex)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(study_type, "LEAD_CHARS", lead)
+            patch.setattr(study_type, "LINE_BOUND", frozenset([regex]))
+            counts = study_type._counts(regex, text, text.rfind("\n", 0, lead))
+        assert counts == (len(regex.findall(text)), len(regex.findall(text[:lead])))
+
+
+@pytest.mark.parametrize("pattern", [r"a\sb", r"a.b", r"a[^x]b", r"a(?=b)", r"ab$", r"\b(?:a)?", r"a\Wb", r"[\n]"])
+def test_study_type_line_bound_refuses_what_can_cross_or_match_empty(pattern):
+    assert not study_type.line_bound(re.compile(pattern))
+
+
+def test_study_type_cue_groups_are_line_bound():
+    assert study_type.LINE_BOUND == frozenset(study_type.GROUPS.values())
