@@ -43,8 +43,8 @@ FALLBACK_FIELDS = ("duration",)
 # at 0.3 and 0.4 alike; the lower of the two is kept.
 PRECISE_DROP_BELOW = 0.3
 MentionFn = Callable[[str, int, list], list]
-SIZE_VETOES_AFTER = ("assemble.size_part_after", "assemble.size_part_of_after", "assemble.size_died_after",
-                     "assemble.size_completers_after")
+SIZE_VETOES_AFTER = ("decide.size_part_after", "decide.size_part_of_after", "decide.size_died_after",
+                     "decide.size_completers_after")
 
 
 @dataclass
@@ -61,8 +61,8 @@ class Choice:
 
 @cache
 def _cue(rule_id: str) -> re.Pattern:
-    """A cue of data/patterns/assemble.jsonl (this module is imported by the assembly, so not through its cues)."""
-    return next(rule.regex for rule in load_rules("assemble") if rule.id == rule_id)
+    """A cue of data/patterns/decide.jsonl: what a candidate's neighbours say it cannot be."""
+    return next(rule.regex for rule in load_rules("decide") if rule.id == rule_id)
 
 
 def model_name(field_name: str) -> str:
@@ -141,7 +141,7 @@ def counts_participants(text: str, start: int, end: int) -> bool:
     patients"), one part of a sum ("15 men and 15 women": no arithmetic), a part of a whole ("nine of the 10"), a
     death toll ("at least 30 patients have died") nor completers ("27 other patients completed", GUIDELINE 4.3)."""
     before, after = text[max(0, start - 40):start], text[end:end + 40]
-    return not (_cue("assemble.one_in").search(before) or _cue("assemble.size_pooled_before").search(before)
+    return not (_cue("decide.size_ratio_before").search(before) or _cue("decide.size_pooled_before").search(before)
                 or any(_cue(cue).match(after) for cue in SIZE_VETOES_AFTER))
 
 
@@ -247,11 +247,11 @@ def is_threshold_or_ratio(text: str, outcome: Any) -> bool:
     if outcome.value is None:
         return False
     pos = value_position(text, outcome)
-    if outcome.unit == "%" and _cue("assemble.threshold_before").search(text[max(0, pos - 30):pos]):
+    if outcome.unit == "%" and _cue("decide.outcome_threshold_before").search(text[max(0, pos - 30):pos]):
         return True
     end = re.match(r"[\w.,]+", text[pos:pos + 20])
     return (float(outcome.value) == 1 and end is not None
-            and bool(_cue("assemble.one_in_after").match(text[pos + end.end():pos + end.end() + 30])))
+            and bool(_cue("decide.outcome_ratio_after").match(text[pos + end.end():pos + end.end() + 30])))
 
 
 def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None

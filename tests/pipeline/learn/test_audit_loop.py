@@ -13,7 +13,7 @@ from pipeline.review.audit import items_for_article, save_verdict
 PAGE = """<html><head><title>Glucosamine trial finds modest relief for knee pain</title></head><body><article>
 <h1>Glucosamine trial finds modest relief for knee pain</h1>
 <p>Researchers at Lakeside University enrolled 240 adults with knee osteoarthritis in a randomized,
-placebo-controlled trial that lasted 12 weeks. Of them, 236 completed the study and were analysed.</p>
+placebo-controlled trial that lasted 12 weeks. Of them, 236 were included in the final analysis.</p>
 <p>Half of the volunteers took 500 mg of glucosamine a day and the others took a placebo. Pain scores fell by
 30 percent in the glucosamine group compared with 18 percent in the placebo group.</p>
 <p>The team said a larger trial would be needed before doctors change their advice, and that side effects were
