@@ -14,12 +14,11 @@ import re
 from collections import Counter
 from functools import cache
 
-import srsly
-
+from pipeline.assemble.cues import words as word_list
 from pipeline.components.base import rule_applies
 from pipeline.extensions import Found
 from pipeline.learn.value_candidates import Candidate, context_features
-from pipeline.patterns import PATTERNS_DIR, Rule, load_rules
+from pipeline.patterns import Rule, load_rules
 
 FIELD = "intervention"
 # words that never name what an arm received, alone or at the edges of a phrase
@@ -90,19 +89,13 @@ def names_something(name: str) -> bool:
     return LETTERS.search(name) is not None
 
 
-@cache
-def _word_list(list_id: str) -> frozenset[str]:
-    rows = srsly.read_jsonl(str(PATTERNS_DIR / "words.jsonl"))
-    return frozenset(next(row["words"] for row in rows if row["id"] == list_id))
-
-
 def names_no_treatment(name: str) -> bool:
     """Whether a candidate cannot name what an arm received: it ends on a condition (``words.condition_head``:
     "lymphoma", the "Type" of "Type 2 diabetes"), which a trial studies rather than gives, or starts or ends on a
     verb, preposition or adverb (``words.not_a_name_edge``: "is negative", "emergency department for")."""
     words = name.lower().split()
-    edges = _word_list("words.not_a_name_edge")
-    return words[-1] in _word_list("words.condition_head") or words[0] in edges or words[-1] in edges
+    edges = word_list("words.not_a_name_edge")
+    return words[-1] in word_list("words.condition_head") or words[0] in edges or words[-1] in edges
 
 
 def _key(name: str) -> str:
