@@ -66,6 +66,12 @@ def _decided(doc: Doc, claims: ArticleClaims) -> ArticleClaims:
     if doc._.decider is not None:
         doc._.decider.finish(doc, claims)
     agree_study_type(claims, doc._.study_type_proba)
+    if claims.study_type == "trial":
+        # a main trial assembled as an rct's, or as a mentioned one made main, may be the one-arm trial it now is
+        for trial in claims.trials:
+            sole = single_arm(trial, trial.arms, claims.study_type, trial.role) if trial.role == "main" else None
+            if sole is not None:
+                give_results_to(sole, trial.outcomes)
     return claims
 
 
