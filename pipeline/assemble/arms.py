@@ -149,10 +149,10 @@ def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | N
         word = _last_word(before[:open_at])
         if word:
             return word
-    m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:the\s+)?(?:drug\s+|supplement\s+)?([Vv]itamin [A-Z]\d?|"
+    m = re.match(r"\s*(?:of|per day of|a day of|daily of)\s+(?:(?:the|a|an)\s+)?(?:drug\s+|supplement\s+)?([Vv]itamin [A-Z]\d?|"
                  r"[A-Z][\w-]*|[a-z][\w-]*(?:\s+(?!(?:a|an|the|or|and|per|daily|each|every|for|in|to|with|twice|once|"
                  r"plus|at|on|was|were|had|has|have|is|are|did|does|showed|led|reduced|increased|improved)\b)"
-                 r"[a-z][\w-]*(?<!ed)){0,2})", after)
+                 r"[a-z][\w-]*\b(?<!ed)){0,2})", after)
     if m and m.group(1).lower() not in DRUG_STOP:
         return m.group(1)
     word = _last_word(before)

@@ -120,6 +120,9 @@ def substance_name(phrase: str) -> str | None:
     """'the drug twice' -> None; 'green coffee extract' -> 'green coffee extract'."""
     phrase = re.sub(r"^(?:the|a|an|their|this)\s+", "", phrase.strip(), flags=re.I)
     phrase = re.sub(r"(?:\s+(?:twice|once|three times|four times|daily|orally|by mouth))+$", "", phrase, flags=re.I)
+    # "100 mg of fennel were administered twice daily": the substance ends where its verb starts
+    phrase = re.sub(r"\s+(?:was|were|is|are|be|been|being|had|has|have|given|taken|administered|delivered|consumed)\b.*$",
+                    "", phrase, flags=re.I)
     if phrase.lower() in {"drug", "medication", "medicine", "supplement", "pill", "pills", "it", "placebo", "study drug",
                           "treatment", "compound", "extract", "capsule", "capsules", "tablet", "tablets", ""}:
         return None
