@@ -108,8 +108,11 @@ def _add_dose_group(scope: TrialScope, i: int, group: list[tuple[int, Found]], a
     sent_end = sent_start + len(scope.sent_text[i])
     dose_objs = []
     drugs = []
+    guessed = []  # names read off the neighbouring word alone
     for _, g in group:
-        drug = g.data.get("drug") or drug_near(text, g, sent_start, sent_end)
+        drug = g.data.get("drug") or named_drug(text, g, sent_start, sent_end)
+        guessed.append(drug is None)
+        drug = drug or word_next_to(text, g, sent_start, sent_end)
         d = g.data
         dose_objs.append(Dose(value=d["value"], unit=d["unit"], text=text[g.start:g.end], start=g.start,
                               end=g.end, upper=d["upper"], per=d["per"], frequency=d["frequency"],
@@ -121,7 +124,8 @@ def _add_dose_group(scope: TrialScope, i: int, group: list[tuple[int, Found]], a
             dose_obj.drug = None
             _add_dose_arm(arms, dose_arm, [dose_obj], [drug], g.start, g.end, scope.evidence, gi)
         return
-    _add_dose_arm(arms, dose_arm, dose_objs, drugs, group[0][1].start, group[-1][1].end, scope.evidence, i)
+    _add_dose_arm(arms, dose_arm, dose_objs, drugs, group[0][1].start, group[-1][1].end, scope.evidence, i,
+                  guessed=all(guessed))
 
 
 def _merge_unnamed_dose_arms(arms: list[Arm], dose_arm: dict[int, Arm]) -> None:
@@ -139,9 +143,9 @@ def _merge_unnamed_dose_arms(arms: list[Arm], dose_arm: dict[int, Arm]) -> None:
             arm.label = f"{arm.intervention} {arm.label}"
 
 
-def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | None:
-    """The substance a dose belongs to: the phrase before an enclosing parenthesis, then
-    'of X' after, then the word just before, then the word just after."""
+def named_drug(text: str, dose: Found, sent_start: int, sent_end: int) -> str | None:
+    """The substance a dose's phrase names: before an enclosing parenthesis ("Kyleena (levonorgestrel 19.5 mg)"), or
+    'of X' after ("300 mg of baclofen")."""
     before = text[sent_start:dose.start]
     after = text[dose.end:sent_end]
     open_at = _open_paren(before)
@@ -155,6 +159,13 @@ def drug_near(text: str, dose: Found, sent_start: int, sent_end: int) -> str | N
                  r"[a-z][\w-]*\b(?<!ed)){0,2})", after)
     if m and m.group(1).lower() not in DRUG_STOP:
         return m.group(1)
+    return None
+
+
+def word_next_to(text: str, dose: Found, sent_start: int, sent_end: int) -> str | None:
+    """The word just before a dose, else the one just after: a guess at its substance ("baclofen 30 mg")."""
+    before = text[sent_start:dose.start]
+    after = text[dose.end:sent_end]
     word = _last_word(before)
     if word:
         return word
@@ -192,12 +203,16 @@ def _last_word(before: str) -> str | None:
 
 
 def _add_dose_arm(arms: list[Arm], dose_arm: dict[int, Arm], doses: list[Dose], drugs: list[str | None],
-                  start: int, end: int, evidence: set[int], sent: int) -> None:
+                  start: int, end: int, evidence: set[int], sent: int, *, guessed: bool = False) -> None:
+    """A new arm for ``doses``, or the arm that already has them: the same substance, or any one when the substance
+    is only ``guessed`` from a neighbouring word ("19 Gy HDR brachytherapy" ... "the follow-up interval lengthens, 19
+    Gy dosing": one arm, not one per word next to the dose)."""
     names = [d for d in drugs if d]
     intervention = " and ".join(dict.fromkeys(n.lower() if not n.isupper() else n for n in names)) or None
     key = (intervention, tuple((d.value, d.unit) for d in doses))
     for arm in arms:
-        if (arm.intervention, tuple((d.value, d.unit) for d in arm.doses)) == key:
+        same_doses = tuple((d.value, d.unit) for d in arm.doses) == key[1]
+        if same_doses and (arm.intervention == intervention or guessed):
             # the same dose restated: keep one arm, filling what the first mention left out
             for old, new in zip(arm.doses, doses, strict=True):
                 old.per = old.per or new.per
