@@ -254,6 +254,19 @@ def is_threshold_or_ratio(text: str, outcome: Any) -> bool:
             and bool(_cue("decide.outcome_ratio_after").match(text[pos + end.end():pos + end.end() + 30])))
 
 
+def is_age_or_phase(text: str, outcome: Any) -> bool:
+    """Whether an outcome's number is an age ("between 55 and 87 years old", "people aged 70") or a trial phase ("Phase
+    1 was key"): who took part and which trial, never a result (GUIDELINE 6)."""
+    if outcome.value is None:
+        return False
+    pos = value_position(text, outcome)
+    before = text[max(0, pos - 30):pos]
+    if _cue("decide.outcome_age_before").search(before) or _cue("decide.outcome_phase_before").search(before):
+        return True
+    end = re.match(r"[\w.,]*\d", text[pos:pos + 20])
+    return end is not None and bool(_cue("decide.outcome_age_after").match(text[pos + end.end():pos + end.end() + 30]))
+
+
 def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None
                   ) -> list:
     """Drop the numeric outcomes a model scores below its threshold (baseline figures, background, targets the
@@ -262,8 +275,9 @@ def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], 
     model = active_model("outcome")
     if STATE.recorder is None:
         # never a responder threshold ("shrank by at least 30 percent": GUIDELINE 6 puts it in the measure) or the
-        # "1" of "1 in 5 patients" (a fraction: value null); run time only, the model is the same either way
-        outcomes = [o for o in outcomes if not is_threshold_or_ratio(text, o)]
+        # "1" of "1 in 5 patients" (a fraction: value null), nor an age or a trial phase; run time only, the model is the
+        # same either way
+        outcomes = [o for o in outcomes if not is_threshold_or_ratio(text, o) and not is_age_or_phase(text, o)]
     if model is None and STATE.recorder is None:
         return outcomes
     kept = []
