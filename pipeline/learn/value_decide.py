@@ -267,6 +267,24 @@ def is_age_or_phase(text: str, outcome: Any) -> bool:
     return end is not None and bool(_cue("decide.outcome_age_after").match(text[pos + end.end():pos + end.end() + 30]))
 
 
+def is_pronoun_one(text: str, outcome: Any) -> bool:
+    """Whether an outcome's 1 is the word "one" used as a pronoun or an article ("no one had tested it", "one could
+    choose walking", "one expert said", "on one day"), not a count of anyone."""
+    if outcome.value is None or float(outcome.value) != 1:
+        return False
+    pos = value_position(text, outcome)
+    if text[pos:pos + 3].lower() != "one" or text[pos + 3:pos + 4].isalnum():
+        return False
+    return bool(_cue("decide.outcome_one_pronoun_before").search(text[max(0, pos - 10):pos])
+                or _cue("decide.outcome_one_pronoun_after").match(text[pos + 3:pos + 30]))
+
+
+def not_a_result(text: str, outcome: Any) -> bool:
+    """A number the guideline never counts as a result value, whatever a model says: a responder threshold or the one
+    of a ratio, an age or a trial phase, the pronoun "one"."""
+    return is_threshold_or_ratio(text, outcome) or is_age_or_phase(text, outcome) or is_pronoun_one(text, outcome)
+
+
 def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None
                   ) -> list:
     """Drop the numeric outcomes a model scores below its threshold (baseline figures, background, targets the
@@ -275,9 +293,9 @@ def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], 
     model = active_model("outcome")
     if STATE.recorder is None:
         # never a responder threshold ("shrank by at least 30 percent": GUIDELINE 6 puts it in the measure) or the
-        # "1" of "1 in 5 patients" (a fraction: value null), nor an age or a trial phase; run time only, the model is the
-        # same either way
-        outcomes = [o for o in outcomes if not is_threshold_or_ratio(text, o) and not is_age_or_phase(text, o)]
+        # "1" of "1 in 5 patients" (a fraction: value null), an age, a trial phase or the pronoun "one" ("no one had
+        # tested it"); run time only, the model is the same either way
+        outcomes = [o for o in outcomes if not not_a_result(text, o)]
     if model is None and STATE.recorder is None:
         return outcomes
     kept = []
