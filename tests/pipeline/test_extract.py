@@ -642,3 +642,45 @@ def test_a_responder_threshold_or_a_ratios_one_is_no_result(nlp):
             "had a response.")
     values = {o.value for o in main_trial(nlp, text).outcomes}
     assert {7, 40} <= values and not values & {1, 90}
+
+
+def _clause(text: str, phrase: str, value: float):
+    from types import SimpleNamespace
+
+    start = text.index(phrase)
+    return SimpleNamespace(value=value, unit=None, start=start, end=start + len(phrase))
+
+
+@pytest.mark.parametrize("text, phrase, value", [
+    ("The study volunteers were between 55 and 87 years old.", "between 55 and 87 years old", 55),
+    ("Efficacy was measured in people aged 70 and over.", "people aged 70 and over", 70),
+    ("Phase 1 was key to determining effective dosages.", "Phase 1 was key", 1),
+    ("No one had demonstrated that before.", "No one had demonstrated that before", 1),
+    ("One could choose walking instead of running.", "One could choose walking", 1),
+    ("One expert said the cost still matters.", "One expert said the cost", 1),
+])
+def test_ages_phases_and_the_pronoun_one_are_no_result(text, phrase, value):
+    from pipeline.learn.value_decide import not_a_result
+
+    assert not_a_result(text, _clause(text, phrase, value))
+
+
+@pytest.mark.parametrize("text, phrase, value", [
+    ("One patient developed abnormal liver function.", "One patient developed abnormal liver function", 1),
+    ("Among the 26 patients with melanoma, one had a partial response.", "one had a partial response", 1),
+    ("Pain fell by an average of one point on a scale of 1 to 7.", "an average of one point", 1),
+    ("Symptoms improved in 55 of the patients after 12 weeks.", "improved in 55 of the patients", 55),
+])
+def test_counts_and_changes_stay_results(text, phrase, value):
+    from pipeline.learn.value_decide import not_a_result
+
+    assert not not_a_result(text, _clause(text, phrase, value))
+
+
+def test_one_dose_named_only_by_its_neighbouring_words_is_one_arm(nlp):
+    text = ("In this nonrandomized clinical trial, 58 patients with prostate cancer were treated. All patients received "
+            "a single, 19 Gy fraction of HDR brachytherapy. As the follow-up interval lengthens, 19 Gy dosing in a "
+            "single fraction may or may not be sufficient. At three years, 93 percent had biochemical control.")
+    arms = main_trial(nlp, text).arms
+    assert [[d.value for d in a.doses] for a in arms] == [[19.0]]
+    assert "lengthens" not in arms[0].label
