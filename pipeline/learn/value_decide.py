@@ -193,10 +193,18 @@ def choose_duration(text: str, sents: list[tuple[int, int]], sent_ids: list[int]
     cands = duration_candidates(text, sents, sent_ids, found)
     duration_features(text, sents, cands, sent_ids[0], rule_pick)
     if STATE.recorder is None:
-        # a span no trial runs for ("for more than 60 years", "married for 43 years") is never the pick; training
-        # still sees every candidate, so the model and its threshold are the same either way
-        cands = [c for c in cands if plausible_duration(c.value)]
+        # a span no trial runs for ("for more than 60 years", "married for 43 years") or the period of a rate ("a sauna
+        # twice a week") is never the pick; training still sees every candidate, so the model and its threshold are
+        # the same either way
+        cands = [c for c in cands if plausible_duration(c.value) and not is_rate_period(text, c.start, c.end)]
     return _pick("duration", owner, cands, rule_choice)
+
+
+def is_rate_period(text: str, start: int, end: int) -> bool:
+    """Whether a time span is the period of a rate ("twice a week", "three days a week", "one sauna a week"): how often,
+    not how long."""
+    return (re.match(r"(?:a|an|per|each|every)\s", text[start:end], re.I) is not None
+            and bool(_cue("decide.duration_rate_before").search(text[max(0, start - 30):start])))
 
 
 

@@ -684,3 +684,16 @@ def test_one_dose_named_only_by_its_neighbouring_words_is_one_arm(nlp):
     arms = main_trial(nlp, text).arms
     assert [[d.value for d in a.doses] for a in arms] == [[19.0]]
     assert "lengthens" not in arms[0].label
+
+
+@pytest.mark.parametrize("text, period, rate", [
+    ("Men who used a sauna twice a week lived longer.", "a week", True),
+    ("They trained three days a week.", "a week", True),
+    ("Patients took the drug for a week.", "a week", False),
+    ("Patients were followed over a year.", "a year", False),
+])
+def test_the_period_of_a_rate_is_no_duration(text, period, rate):
+    from pipeline.learn.value_decide import is_rate_period
+
+    start = text.index(period)
+    assert is_rate_period(text, start, start + len(period)) is rate
