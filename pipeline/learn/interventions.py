@@ -34,6 +34,9 @@ EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 LETTERS = re.compile(r"[^\W\d_]{2}")
 LEAD_WORDS = 300  # characters: the headline and first lines, where news names what was tested
 
+# "12-week", "3-month": a span of time used as an adjective, never the start of a treatment's name
+TIME_SPAN_WORD = re.compile(r"\d+(?:\.\d+)?-(?:day|week|month|year|hour|minute)s?(?:-[a-z]+)?")
+
 
 @cache
 def _rules() -> tuple[Rule, ...]:
@@ -92,10 +95,13 @@ def names_something(name: str) -> bool:
 def names_no_treatment(name: str) -> bool:
     """Whether a candidate cannot name what an arm received: it ends on a condition (``words.condition_head``:
     "lymphoma", the "Type" of "Type 2 diabetes"), which a trial studies rather than gives, or starts or ends on a
-    verb, preposition or adverb (``words.not_a_name_edge``: "is negative", "emergency department for")."""
+    verb, preposition or adverb (``words.not_a_name_edge``: "is negative", "emergency department for"), ends on a
+    past participle ("compound derived", "diets based"; no arm in the gold ends on one) or starts with a span of time
+    ("12-week")."""
     words = name.lower().split()
     edges = word_list("words.not_a_name_edge")
-    return words[-1] in word_list("words.condition_head") or words[0] in edges or words[-1] in edges
+    return (words[-1] in word_list("words.condition_head") or words[0] in edges or words[-1] in edges
+            or (len(words[-1]) > 4 and words[-1].endswith("ed")) or TIME_SPAN_WORD.fullmatch(words[0]) is not None)
 
 
 def _key(name: str) -> str:
