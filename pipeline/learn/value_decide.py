@@ -287,10 +287,20 @@ def is_pronoun_one(text: str, outcome: Any) -> bool:
                 or _cue("decide.outcome_one_pronoun_after").match(text[pos + 3:pos + 30]))
 
 
+def counts_a_study(text: str, outcome: Any) -> bool:
+    """Whether an outcome's number is the head count of a study ("In a pilot study of 13 breast cancer patients"): its
+    size, not one of its results."""
+    if outcome.value is None:
+        return False
+    pos = value_position(text, outcome)
+    return bool(_cue("decide.outcome_study_size_before").search(text[max(0, pos - 40):pos]))
+
+
 def not_a_result(text: str, outcome: Any) -> bool:
     """A number the guideline never counts as a result value, whatever a model says: a responder threshold or the one
-    of a ratio, an age or a trial phase, the pronoun "one"."""
-    return is_threshold_or_ratio(text, outcome) or is_age_or_phase(text, outcome) or is_pronoun_one(text, outcome)
+    of a ratio, an age or a trial phase, the pronoun "one", the head count of a study."""
+    return (is_threshold_or_ratio(text, outcome) or is_age_or_phase(text, outcome) or is_pronoun_one(text, outcome)
+            or counts_a_study(text, outcome))
 
 
 def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None

@@ -658,6 +658,7 @@ def _clause(text: str, phrase: str, value: float):
     ("No one had demonstrated that before.", "No one had demonstrated that before", 1),
     ("One could choose walking instead of running.", "One could choose walking", 1),
     ("One expert said the cost still matters.", "One expert said the cost", 1),
+    ("In a pilot study of 13 breast cancer patients, two responded.", "a pilot study of 13 breast cancer patients", 13),
 ])
 def test_ages_phases_and_the_pronoun_one_are_no_result(text, phrase, value):
     from pipeline.learn.value_decide import not_a_result
