@@ -209,10 +209,9 @@ def _add_dose_arm(arms: list[Arm], dose_arm: dict[int, Arm], doses: list[Dose], 
     Gy dosing": one arm, not one per word next to the dose)."""
     names = [d for d in drugs if d]
     intervention = " and ".join(dict.fromkeys(n.lower() if not n.isupper() else n for n in names)) or None
-    key = (intervention, tuple((d.value, d.unit) for d in doses))
+    amounts = tuple((d.value, d.unit) for d in doses)
     for arm in arms:
-        same_doses = tuple((d.value, d.unit) for d in arm.doses) == key[1]
-        if same_doses and (arm.intervention == intervention or guessed):
+        if tuple((d.value, d.unit) for d in arm.doses) == amounts and (arm.intervention == intervention or guessed):
             # the same dose restated: keep one arm, filling what the first mention left out
             for old, new in zip(arm.doses, doses, strict=True):
                 old.per = old.per or new.per

@@ -207,8 +207,6 @@ def is_rate_period(text: str, start: int, end: int) -> bool:
             and bool(_cue("decide.duration_rate_before").search(text[max(0, start - 30):start])))
 
 
-
-
 def choose_arm_n(text: str, sents: list[tuple[int, int]], sent_ids: list[int], found: list[tuple[int, Found]],
                  arms: list, mentions_of: MentionFn, trial: Any = None) -> None:
     """Give arms their n: (number, arm) pairs scored by a model, assigned greedily (one number per arm and one arm
@@ -249,12 +247,9 @@ def choose_arm_n(text: str, sents: list[tuple[int, int]], sent_ids: list[int], f
         arm.n_rule_id, arm.n_score = cand.rule_id, round(p, 4)
 
 
-def is_threshold_or_ratio(text: str, outcome: Any) -> bool:
-    """Whether an outcome's number is a responder threshold ("at least a 90 percent reduction") or the one of a
-    ratio ("1 in 3 infections were prevented"): neither is a result value (GUIDELINE 6)."""
-    if outcome.value is None:
-        return False
-    pos = value_position(text, outcome)
+def _threshold_or_ratio(text: str, outcome: Any, pos: int) -> bool:
+    """Whether the outcome's number at ``pos`` is a responder threshold ("at least a 90 percent reduction") or the one
+    of a ratio ("1 in 3 infections were prevented"): neither is a result value (GUIDELINE 6)."""
     if outcome.unit == "%" and _cue("decide.outcome_threshold_before").search(text[max(0, pos - 30):pos]):
         return True
     end = re.match(r"[\w.,]+", text[pos:pos + 20])
@@ -262,12 +257,9 @@ def is_threshold_or_ratio(text: str, outcome: Any) -> bool:
             and bool(_cue("decide.outcome_ratio_after").match(text[pos + end.end():pos + end.end() + 30])))
 
 
-def is_age_or_phase(text: str, outcome: Any) -> bool:
-    """Whether an outcome's number is an age ("between 55 and 87 years old", "people aged 70") or a trial phase ("Phase
-    1 was key"): who took part and which trial, never a result (GUIDELINE 6)."""
-    if outcome.value is None:
-        return False
-    pos = value_position(text, outcome)
+def _age_or_phase(text: str, pos: int) -> bool:
+    """Whether the number at ``pos`` is an age ("between 55 and 87 years old", "people aged 70") or a trial phase
+    ("Phase 1 was key"): who took part and which trial, never a result (GUIDELINE 6)."""
     before = text[max(0, pos - 30):pos]
     if _cue("decide.outcome_age_before").search(before) or _cue("decide.outcome_phase_before").search(before):
         return True
@@ -275,32 +267,31 @@ def is_age_or_phase(text: str, outcome: Any) -> bool:
     return end is not None and bool(_cue("decide.outcome_age_after").match(text[pos + end.end():pos + end.end() + 30]))
 
 
-def is_pronoun_one(text: str, outcome: Any) -> bool:
-    """Whether an outcome's 1 is the word "one" used as a pronoun or an article ("no one had tested it", "one could
-    choose walking", "one expert said", "on one day"), not a count of anyone."""
-    if outcome.value is None or float(outcome.value) != 1:
+def _pronoun_one(text: str, outcome: Any, pos: int) -> bool:
+    """Whether the outcome's 1 at ``pos`` is the word "one" used as a pronoun or an article ("no one had tested it",
+    "one could choose walking", "one expert said", "on one day"), not a count of anyone."""
+    if float(outcome.value) != 1:
         return False
-    pos = value_position(text, outcome)
     if text[pos:pos + 3].lower() != "one" or text[pos + 3:pos + 4].isalnum():
         return False
     return bool(_cue("decide.outcome_one_pronoun_before").search(text[max(0, pos - 10):pos])
                 or _cue("decide.outcome_one_pronoun_after").match(text[pos + 3:pos + 30]))
 
 
-def counts_a_study(text: str, outcome: Any) -> bool:
-    """Whether an outcome's number is the head count of a study ("In a pilot study of 13 breast cancer patients"): its
-    size, not one of its results."""
-    if outcome.value is None:
-        return False
-    pos = value_position(text, outcome)
+def _counts_a_study(text: str, pos: int) -> bool:
+    """Whether the number at ``pos`` is the head count of a study ("In a pilot study of 13 breast cancer patients"):
+    its size, not one of its results."""
     return bool(_cue("decide.outcome_study_size_before").search(text[max(0, pos - 40):pos]))
 
 
 def not_a_result(text: str, outcome: Any) -> bool:
     """A number the guideline never counts as a result value, whatever a model says: a responder threshold or the one
-    of a ratio, an age or a trial phase, the pronoun "one", the head count of a study."""
-    return (is_threshold_or_ratio(text, outcome) or is_age_or_phase(text, outcome) or is_pronoun_one(text, outcome)
-            or counts_a_study(text, outcome))
+    of a ratio, an age or a trial phase, the pronoun "one", the head count of a study. The number is found once."""
+    if outcome.value is None:
+        return False
+    pos = value_position(text, outcome)
+    return (_threshold_or_ratio(text, outcome, pos) or _age_or_phase(text, pos) or _pronoun_one(text, outcome, pos)
+            or _counts_a_study(text, pos))
 
 
 def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], outcomes: list, trial: Any = None
@@ -311,8 +302,8 @@ def keep_outcomes(text: str, sents: list[tuple[int, int]], sent_ids: list[int], 
     model = active_model("outcome")
     if STATE.recorder is None:
         # never a responder threshold ("shrank by at least 30 percent": GUIDELINE 6 puts it in the measure) or the
-        # "1" of "1 in 5 patients" (a fraction: value null), an age, a trial phase or the pronoun "one" ("no one had
-        # tested it"); run time only, the model is the same either way
+        # "1" of "1 in 5 patients" (a fraction: value null), an age, a trial phase, the pronoun "one" ("no one had
+        # tested it") or a study's head count; run time only, the model is the same either way
         outcomes = [o for o in outcomes if not not_a_result(text, o)]
     if model is None and STATE.recorder is None:
         return outcomes
