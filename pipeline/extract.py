@@ -11,6 +11,12 @@ from models.errors import ExtractError
 from models.records import ArticleClaims, CleanPage
 from pipeline import EXTRACTOR_VERSION as EXTRACTOR_VERSION  # re-exported: its readers import it from here
 from pipeline.assemble import claims_from_doc
+from pipeline.patterns import load_rules
+
+# A text that never speaks of research (no trial, study, patients, participants, researchers, findings, ...) reports
+# no study: it is typed "other" with no trials, without running the pipeline. Over a news crawl most pages are such,
+# and the pipeline's guesses on them (a football transfer typed a trial, a board-game list an rct) were all wrong.
+RESEARCH_WORDS = "relevance.research_words"
 
 
 def extract(nlp: Language, source: CleanPage | str, *, max_chars: int | None = None,
@@ -18,6 +24,7 @@ def extract(nlp: Language, source: CleanPage | str, *, max_chars: int | None = N
     """Every trial a cleaned page (or a plain text) describes. Offsets index into its text.
 
     A page's blocks (paragraphs, headings, list items) each start a sentence; a plain text is one block.
+    A text without a word of research (``speaks_of_research``) is typed "other" with no trials, unparsed.
     The budget: a text longer than ``max_chars``, or a run past ``max_seconds`` (checked after each
     component), raises ``ExtractError`` saying which, so one page can never hold up a batch."""
     page = source if isinstance(source, CleanPage) else CleanPage(url="", text=source)
@@ -30,6 +37,8 @@ def extract(nlp: Language, source: CleanPage | str, *, max_chars: int | None = N
         # spaCy refuses such texts (E088) with a ValueError; say so as the page's failure
         raise ExtractError(f"text too long for the tokenizer: {len(page.text):,} characters "
                            f"(spaCy's limit is {nlp.max_length:,})", url=page.url or None)
+    if not speaks_of_research(page.text):
+        return ArticleClaims(study_type="other", trials=[], model_version=nlp.meta.get("model_version"))
     deadline = time.monotonic() + max_seconds if max_seconds is not None else None
     doc = doc_from_page(nlp, page)
     for name, component in nlp.pipeline:
@@ -39,6 +48,11 @@ def extract(nlp: Language, source: CleanPage | str, *, max_chars: int | None = N
     _check_deadline(deadline, max_seconds, "assembly", page)
     claims.model_version = nlp.meta.get("model_version")
     return claims
+
+
+def speaks_of_research(text: str) -> bool:
+    """Whether a text has any word of ``relevance.research_words``: without one it can report no study."""
+    return any(rule.regex.search(text) for rule in load_rules("relevance") if rule.id == RESEARCH_WORDS)
 
 
 def _check_deadline(deadline: float | None, max_seconds: float | None, stage: str, page: CleanPage) -> None:

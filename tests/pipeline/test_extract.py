@@ -244,6 +244,35 @@ def test_empty_text_gives_no_trials(nlp):
     assert extract(nlp, "   \n\n ").trials == []
 
 
+def test_a_text_that_never_speaks_of_research_reports_no_study(nlp, monkeypatch):
+    """No word of research: typed "other" with no trials and never parsed; one such word and it is parsed."""
+    page = ("Chelsea have paid the 71.6 million fee for the keeper, who flew in at 23 and will be given a "
+            "5-year contract. 58 fans were given tickets, 31 got 30 mg of free snacks a day and 62 got nothing.")
+    parsed = []
+    monkeypatch.setattr("pipeline.extract.doc_from_page", lambda nlp_, p: parsed.append(p) or nlp_.make_doc(p.text))
+    claims = extract(nlp, page)
+    assert (claims.study_type, claims.trials, parsed) == ("other", [], [])
+    assert claims.model_version == nlp.meta.get("model_version")
+    extract(nlp, page.replace("fans were", "patients in the trial were"))
+    assert len(parsed) == 1
+
+
+def _relevance_not_examples():
+    from importlib.resources import files
+
+    rows = [json.loads(line) for line in (files("claims_data") / "patterns" / "relevance.jsonl").read_text().splitlines()]
+    return [text for row in rows for text in row.get("not_examples", [])]
+
+
+@pytest.mark.parametrize("text", ["Free returns within 30 days of your purchase.", "Mouse with a 57° angle.",
+                                  *_relevance_not_examples()])
+def test_research_words_leave_shop_and_sports_pages_out(text):
+    from pipeline.extract import speaks_of_research
+
+    assert not speaks_of_research(text)
+    assert speaks_of_research(text + " Researchers tested it in a study.")
+
+
 def test_spans_carry_rule_ids_and_survive_docbin(nlp):
     doc = nlp("In the randomized trial, 151 patients took part and 58 were given up to 150 mg/day of baclofen.")
     assert any(span.id_.startswith("dose.") for span in doc.spans["DOSE"])
