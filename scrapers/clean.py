@@ -149,21 +149,31 @@ def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> tuple[list[R
         second = _trafilatura_blocks(tree, url, fast=False)
         second_words = _word_count(strip_boilerplate(second))
         if second_words > words:
-            return second, second_words
+            blocks, words = second, second_words
+    if words < MIN_WORDS:
+        # Too short for an article once comments are left out: on a forum thread or a Q&A page the posts,
+        # which trafilatura files as comments, are the page's text.
+        posts = _trafilatura_blocks(tree, url, fast=False, comments=True)
+        posts_words = _word_count(strip_boilerplate(posts))
+        if posts_words >= MIN_WORDS:
+            return posts, posts_words
     return blocks, words
 
 
-def _trafilatura_blocks(tree: lxml.html.HtmlElement, url: str | None, *, fast: bool) -> list[RawBlock]:
+def _trafilatura_blocks(tree: lxml.html.HtmlElement, url: str | None, *, fast: bool,
+                        comments: bool = False) -> list[RawBlock]:
+    """The body trafilatura finds, as blocks; ``comments``: what it files as comments instead."""
     from trafilatura import bare_extraction
 
     # The tree is not modified by trafilatura, so it is shared with the metadata step. Only the XML body
     # is read here: output_format "xml" skips the plain-text rendering of it that "python" (the default)
     # adds to the document (1-2 ms a page); the extraction itself does not depend on the format.
-    doc = bare_extraction(tree, url=url, favor_precision=True, fast=fast, include_comments=False,
+    doc = bare_extraction(tree, url=url, favor_precision=True, fast=fast, include_comments=comments,
                           include_tables=True, with_metadata=False, deduplicate=False, output_format="xml")
-    if doc is None or doc.body is None:
+    body = None if doc is None else doc.commentsbody if comments else doc.body
+    if body is None:
         return []
-    return blocks_from_trafilatura(doc.body)
+    return blocks_from_trafilatura(body)
 
 
 def _recover_trailer(tree: lxml.html.HtmlElement, found: list[RawBlock]) -> list[RawBlock]:

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.evaluation.bench import CLI
+from scrapers.clean import MIN_WORDS
 
 SETS = (("scrapinghub-aeb", "ScrapingHub AEB"), ("wcxb-test", "WCXB test"))
 RSS_LIMIT_MB = 500
@@ -43,7 +44,9 @@ class IngestRun:
     exit_code: int
     peak_rss_mb: dict[str, float] = field(default_factory=dict)  # role[#n] -> MB
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # role -> user + system CPU seconds
-    lost: list[str] = field(default_factory=list)  # files trafilatura extracts text from, without an article
+    lost: list[str] = field(default_factory=list)  # files trafilatura extracts an article's worth of text from
+    # (MIN_WORDS words or more), without an article
+    short: list[str] = field(default_factory=list)  # files trafilatura extracts fewer words from, without an article
 
 
 def bench_dirs(shared: Path) -> list[Path]:
@@ -57,21 +60,23 @@ def page_files(shared: Path) -> list[Path]:
 # --- trafilatura alone --------------------------------------------------------------------------------
 
 
-def run_trafilatura(files: list[Path]) -> tuple[float, float, set[str]]:
+def run_trafilatura(files: list[Path]) -> tuple[float, float, dict[str, int]]:
     """Pages/s and CPU seconds of trafilatura.extract(favor_precision=True) in this process, and the files it
-    found text in."""
+    found text in, with the number of words it found."""
     import trafilatura
 
     from scrapers.encoding import decode_html
 
     pages = [(f, decode_html(gzip.decompress(f.read_bytes()), "utf-8")[0]) for f in files]
     trafilatura.extract(pages[0][1], favor_precision=True)  # imports and caches outside the timed loop
-    with_text: set[str] = set()
+    texts: dict[str, str] = {}
     start, cpu = time.perf_counter(), time.process_time()
     for path, html in pages:
-        if trafilatura.extract(html, favor_precision=True):
-            with_text.add(path.resolve().as_uri())
-    return len(pages) / (time.perf_counter() - start), time.process_time() - cpu, with_text
+        text = trafilatura.extract(html, favor_precision=True)
+        if text:
+            texts[path.resolve().as_uri()] = text
+    rate, seconds = len(pages) / (time.perf_counter() - start), time.process_time() - cpu
+    return rate, seconds, {uri: len(text.split()) for uri, text in texts.items()}
 
 
 # --- claims ingest ------------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ class RssSampler(threading.Thread):
         return out
 
 
-def run_ingest(shared: Path, workers: int, with_text: set[str]) -> IngestRun:
+def run_ingest(shared: Path, workers: int, with_text: dict[str, int]) -> IngestRun:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         db = Path(tmp) / "claims.db"
         cmd = [*CLI, "ingest", "--db", str(db),
@@ -173,7 +178,8 @@ def run_ingest(shared: Path, workers: int, with_text: set[str]) -> IngestRun:
         conn.close()
     return IngestRun(workers=workers, seconds=seconds, pages_per_s=pages / seconds, articles=articles, failed=failed,
                      exit_code=code, peak_rss_mb=sampler.by_role(), cpu_seconds=sampler.cpu_by_role(),
-                     lost=sorted(with_text - stored))
+                     lost=sorted(u for u, n in with_text.items() if u not in stored and n >= MIN_WORDS),
+                     short=sorted(u for u, n in with_text.items() if u not in stored and n < MIN_WORDS))
 
 
 # --- extraction alone ---------------------------------------------------------------------------------
@@ -218,8 +224,10 @@ def report(result: dict) -> str:
         ratio = run["pages_per_s"] / result["trafilatura_pages_per_s"]
         worst = max(run["peak_rss_mb"].values(), default=0.0)
         lines.append(f"--workers {run['workers']}: {ratio:.2f} x trafilatura alone (target for 2 workers >= "
-                     f"{TARGET_RATIO}); pages trafilatura extracts that ingest stored no article for: {len(run['lost'])}"
+                     f"{TARGET_RATIO}); pages trafilatura extracts {MIN_WORDS}+ words from that ingest stored no "
+                     f"article for: {len(run['lost'])}"
                      + (f" ({', '.join(Path(u).name for u in run['lost'][:5])})" if run["lost"] else "")
+                     + f"; fewer words (not an article to either): {len(run['short'])}"
                      + f"; largest process {worst:.0f} MB (limit {RSS_LIMIT_MB})")
     if result.get("extraction"):
         n, rate = result["extraction"]

@@ -304,3 +304,35 @@ def test_clean_other_story_teasers_between_paragraphs_are_dropped(teaser):
     body = "".join(f"<p>{p}</p>" for p in paragraphs[:2]) + teaser + "".join(f"<p>{p}</p>" for p in paragraphs[2:])
     page = clean_html(f"<html><body><article>{body}</article></body></html>", "https://example.com/asthma")
     assert page.text.split("\n\n") == paragraphs
+
+
+_POSTS = [
+    "I have used a twelve inch Lodge skillet for years and it has never let me down, season it well and keep it dry.",
+    "Griswold pans from before the war are lighter and smoother, but you pay collector prices for them at estate sales.",
+    "Whatever you buy, heat it slowly on the stove and use a little lard the first few times; it gets better each meal.",
+]
+
+
+def _forum_page(opening: str) -> str:
+    posts = "".join(f'<div class="comment"><p class="author">user{i}</p><p>{t}</p></div>' for i, t in enumerate(_POSTS))
+    return (f"<html><head><title>Cast iron frying pan - Wire Saloon forum</title></head><body>"
+            f'<nav><a href="/">Home</a> <a href="/forum">Forums</a> <a href="/login">Log in</a></nav>'
+            f'<h1>Cast iron frying pan</h1><div class="post">{opening}</div>'
+            f'<div id="comments"><form action="/moderate">{posts}</form></div>'
+            '<footer><a href="/privacy">Privacy</a></footer></body></html>')
+
+
+def test_a_forum_thread_whose_posts_are_filed_as_comments_keeps_the_posts():
+    """The posts of a thread sit in a moderation form (Invision, vBulletin), which the prose fallback skips."""
+    page = clean_html(_forum_page("<p>By using this site, you agree to our Terms of Use.</p>"),
+                      "https://forum.example.org/t/cast-iron")
+    assert all(post in page.text for post in _POSTS)
+
+
+def test_comments_under_an_article_long_enough_stay_out():
+    article = ("<p>Researchers at the state university followed 151 home cooks for sixteen weeks and found that those "
+               "who used cast iron pans every day had slightly higher iron levels in their blood than those who "
+               "cooked with steel or aluminium pans, the team reported on Monday in a nutrition journal.</p>")
+    page = clean_html(_forum_page(article), "https://news.example.org/2016/cast-iron-study")
+    assert "151 home cooks" in page.text
+    assert not any(post in page.text for post in _POSTS)
