@@ -150,14 +150,14 @@ def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> tuple[list[R
         second_words = _word_count(strip_boilerplate(second))
         if second_words > words:
             blocks, words = second, second_words
-    if words < MIN_WORDS:
-        # Too short for an article once comments are left out: on a forum thread or a Q&A page the posts,
-        # which trafilatura files as comments, are the page's text.
-        posts = _trafilatura_blocks(tree, url, fast=False, comments=True)
-        posts_words = _word_count(strip_boilerplate(posts))
-        if posts_words >= MIN_WORDS:
-            return posts, posts_words
     return blocks, words
+
+
+def _posts_stage(tree: lxml.html.HtmlElement, url: str | None) -> tuple[list[RawBlock], str] | None:
+    """For a page too short for an article with comments left out: on a forum thread or a Q&A page the posts,
+    which trafilatura files as comments (and the prose fallback skips, in their moderation form), are the text."""
+    posts = _dedupe(_trafilatura_blocks(tree, url, fast=False, comments=True))
+    return (posts, "comments") if _word_count(strip_boilerplate(posts)) >= MIN_WORDS else None
 
 
 def _trafilatura_blocks(tree: lxml.html.HtmlElement, url: str | None, *, fast: bool,
@@ -322,6 +322,8 @@ def clean_html(html: bytes | str, url: str | None = None, *, encoding: str | Non
         if words < MIN_WORDS:
             blocks = _dedupe(_fallback_stage(tree))
             stage = "fallback"
+            if _word_count(strip_boilerplate(blocks)) < MIN_WORDS:
+                blocks, stage = _posts_stage(tree, url) or (blocks, stage)
     blocks = drop_headline(blocks, tree)
     body_blocks, early, tail = split_trailer_parts(blocks)
     if tail and stage == "generic":
