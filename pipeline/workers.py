@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.errors import ClaimsError
 from models.records import ArticleClaims, CleanPage
+from pipeline.forkserver import context as forkserver_context
 from pipeline.store import load_raw, save_raw
 from pipeline.store.fingerprint import fingerprint_and_bands
 from scrapers.clean import clean_html
@@ -153,16 +154,8 @@ def _prebuilt_nlp() -> Language | None:
 
 
 def mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where there is one (Linux): workers fork from a server that imported and built the
-    pipeline once, and never inherit the fetcher's threads or the writer's connection; spawn elsewhere."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        # datasketch (MinHash for the band keys; seconds to import, with scipy) too, and the pipeline
-        # itself is built there (pipeline.prebuilt): once, not once per worker.
-        ctx.set_forkserver_preload(["pipeline.workers", "pipeline.extract", "pipeline.nlp", "trafilatura", "htmldate",
-                                    "datasketch", "pipeline.prebuilt"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+    """The workers' context (``pipeline.forkserver.context``: forkserver where there is one, spawn elsewhere)."""
+    return forkserver_context()
 
 
 @dataclass

@@ -57,7 +57,7 @@ class CliRun:
 
 
 # `claims` run through the interpreter of this process (this bench and bench_ingest time it in a child)
-CLI = [sys.executable, "-c", "import sys; from pipeline.cli import cli; sys.exit(cli())"]
+CLI = [sys.executable, "-c", "from pipeline.launch import main; main()"]  # what the claims script runs
 
 
 def run_cli(articles: Sequence[tuple[str, str]]) -> CliRun:

@@ -32,7 +32,8 @@ def sources(tmp: Path) -> list[str]:
 
 
 def claims_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from pipeline.cli import cli; cli()", *args]
+    """The command line of the ``claims`` console script (which starts the forkserver before reading it)."""
+    return [sys.executable, "-c", "from pipeline.launch import main; main()", *args]
 
 
 def run_ingest(db: Path, srcs: list[str], workers: int) -> subprocess.CompletedProcess:
@@ -203,3 +204,35 @@ def test_pool_turns_any_exception_into_the_pages_error(tmp_path):
         pool.submit("page", job)
         pool.drain()
     assert re.match(r"^\w+Error: ", done["page"].error)
+
+
+@pytest.mark.parametrize("argv, cores, opens", [
+    (["claims", "ingest", "page.html"], 2, True),
+    (["claims", "ingest", "page.html"], 1, False),
+    (["claims", "reprocess", "--db", "c.db"], 4, True),
+    (["claims", "ingest", "--workers", "1", "page.html"], 2, False),
+    (["claims", "ingest", "--workers=3", "page.html"], 1, True),
+    (["claims", "ingest", "--workers", "many", "page.html"], 2, False),
+    (["claims", "ingest", "--models", "models/", "page.html"], 2, False),
+    (["claims", "ingest", "--help"], 2, False),
+    (["claims", "query", "select 1"], 2, False),
+    (["claims"], 2, False),
+])
+def test_the_forkserver_starts_early_only_for_a_command_that_opens_workers(monkeypatch, argv, cores, opens):
+    from pipeline.forkserver import opens_workers
+
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert opens_workers(argv) is opens
+
+
+def test_start_early_leaves_a_running_forkserver_that_the_pool_then_uses():
+    script = ("import multiprocessing.forkserver as fs\n"
+              "from pipeline.forkserver import start_early\n"
+              "started = start_early(['claims', 'ingest', '--workers', '2', 'page.html'])\n"
+              "pid = fs._forkserver._forkserver_pid\n"
+              "from pipeline.workers import WorkerPool\n"
+              "pool = WorkerPool(1, lambda key, result: None)\n"
+              "print(started, pid is not None, fs._forkserver._forkserver_pid == pid)\n"
+              "pool.close()\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr
