@@ -60,5 +60,8 @@ def start_early(argv: Sequence[str]) -> bool:
         return False
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    try:
+        forkserver.ensure_running()
+    except OSError:
+        return False  # the pool tries again when it opens, and the command reports why it cannot
     return True

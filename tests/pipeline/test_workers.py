@@ -225,6 +225,19 @@ def test_the_forkserver_starts_early_only_for_a_command_that_opens_workers(monke
     assert opens_workers(argv) is opens
 
 
+def test_start_early_that_cannot_start_the_forkserver_leaves_it_to_the_pool(monkeypatch):
+    import multiprocessing.forkserver
+
+    from pipeline.forkserver import start_early
+
+    def refuse() -> None:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", refuse)
+    assert start_early(["claims", "ingest", "page.html"]) is False
+
+
 def test_start_early_leaves_a_running_forkserver_that_the_pool_then_uses():
     script = ("import multiprocessing.forkserver as fs\n"
               "from pipeline.forkserver import start_early\n"
