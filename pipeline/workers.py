@@ -153,11 +153,6 @@ def _prebuilt_nlp() -> Language | None:
     return prebuilt.NLP if prebuilt is not None else None
 
 
-def mp_context() -> multiprocessing.context.BaseContext:
-    """The workers' context (``pipeline.forkserver.context``: forkserver where there is one, spawn elsewhere)."""
-    return forkserver_context()
-
-
 @dataclass
 class _Task:
     key: Any
@@ -188,7 +183,7 @@ class WorkerPool:
 
     def __init__(self, processes: int, on_done: Callable[[Any, Prepared], None], *,
                  timeout: float | None = None) -> None:
-        self.ctx = mp_context()
+        self.ctx = forkserver_context()
         self.on_done = on_done
         self.timeout = timeout
         self.workers: list[_Worker] = []

@@ -149,7 +149,7 @@ def _generic_stage(tree: lxml.html.HtmlElement, url: str | None) -> tuple[list[R
         second = _trafilatura_blocks(tree, url, fast=False)
         second_words = _word_count(strip_boilerplate(second))
         if second_words > words:
-            blocks, words = second, second_words
+            return second, second_words
     return blocks, words
 
 
