@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
+import ahocorasick
 from spacy.tokens import Doc
 
 from pipeline.extensions import Found, add_found, doc_text, sentence_spans
@@ -171,43 +172,28 @@ def gate_words() -> GateWords:
 
 class GateWords:
     """The strings the rule components gate on (their rules' ``any`` words and ``literals``), found in a sentence in
-    one scan: a regex with one lookahead, the words spelled as a trie, tried at every position, captures the longest
-    word starting there; the words that start there are that one and those of the words it begins with."""
+    one scan: an Aho-Corasick automaton (pyahocorasick) of the words reports every occurrence of every word, those
+    that overlap or begin others included, so a sentence holds exactly the words ``word in sentence`` says."""
 
     def __init__(self, words: frozenset[str]) -> None:
         self.words = words
-        self.regex = re.compile(f"(?=({_trie_pattern(words)}))")
-        self.prefixes = {word: tuple(w for w in words if word.startswith(w)) for word in words}
+        self.automaton = ahocorasick.Automaton()
+        for word in words:
+            self.automaton.add_word(word, word)
+        if words:
+            self.automaton.make_automaton()
 
     def masks(self, sentences: list[str]) -> dict[str, int]:
         """For each word held by one of ``sentences``, the bit set of those that hold it (bit k: sentence k)."""
         out: dict[str, int] = {}
-        findall, prefixes = self.regex.findall, self.prefixes
+        if not self.words:
+            return out
+        scan = self.automaton.iter
         for k, sentence in enumerate(sentences):
             bit = 1 << k
-            for longest in set(findall(sentence)):
-                for word in prefixes[longest]:
-                    out[word] = out.get(word, 0) | bit
+            for word in {word for _, word in scan(sentence)}:
+                out[word] = out.get(word, 0) | bit
         return out
-
-
-def _trie_pattern(words: frozenset[str]) -> str:
-    """An alternation matching each of ``words`` (non-empty), the longest one where several start at a place."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _node_pattern(trie)
-
-
-def _node_pattern(node: dict) -> str:
-    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-    return f"(?:{body})?" if "" in node else body
 
 
 class RuleComponent:
