@@ -233,3 +233,16 @@ def test_values_a_cue_regex_lowering_could_change_keeps_ignoring_case(pattern):
 
     assert lowered_regex(re.compile(pattern, re.I)) is None
     assert lowered_regex(re.compile("abc")) is None  # a case-sensitive regex is searched as it is
+
+
+def test_threshold_is_chosen_on_a_plateau_not_a_lone_peak():
+    """A single threshold whose held-out F1 stands out from its neighbours is passed over for a range that holds
+    up; without a peak, the plateau's threshold nearest 0.5 is taken."""
+    from pipeline.learn.values import THRESHOLDS, smoothed_best
+
+    f1s = [0.5] * len(THRESHOLDS)
+    for t in (0.35, 0.4, 0.45):
+        f1s[THRESHOLDS.index(t)] = 0.8
+    f1s[THRESHOLDS.index(0.85)] = 0.9  # the best point of the raw curve, between two poor ones
+    assert smoothed_best(f1s) == 0.4
+    assert smoothed_best([0.7] * len(THRESHOLDS)) == 0.5
