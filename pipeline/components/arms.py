@@ -23,6 +23,16 @@ EACH_OR = re.compile(r"[^,;.]{0,80}? or (?:the |a |an )?(?P<arm>[^,;.()]{2,40}?)
 PURPOSE = re.compile(r"\s+(?:to|in order to|so as to|in addition to|added to|on top of)\s+\w.*$", re.I)
 
 
+# "959 women were given the drug and 959 a placebo", "154 women got Tykerb, 149 Herceptin and the other 152 both
+# drugs": further groups of the same sentence given with the verb left out, each a head count and what it received
+ELLIPTIC = re.compile(r"\s*[,;]?\s*(?:(?:and|while|whereas|but)\s+)?(?:the other |another |the remaining )?"
+                      r"(?P<n>\d[\d,]*)\s+(?:a |an |the )?(?P<arm>[A-Za-z][\w-]*(?: (?!(?:and|or|while|but)\b)[\w-]+){0,2}?)"
+                      r"(?=\s*[,;.)]|\s+(?:and|while|whereas|but)\b|$)")
+NOT_AN_ARM_WORD = re.compile(r"(?:percent|per|of|weeks?|months?|years?|days?|hours?|minutes?|times|mg|g|ml|kg|lbs?|"
+                             r"pounds|points?|patients|participants|people|women|men|children|adults|subjects|"
+                             r"volunteers|were|was|had|have|did)$", re.I)
+
+
 AND_COMPARATOR = re.compile(r"\s+(?:and|or|vs\.?|versus|compared (?:with|to))\s+(?:a |the )?(?:placebo|sham|control|"
                             r"usual care|standard care)\b.*$", re.I)
 
@@ -100,19 +110,45 @@ class ArmsComponent(RuleComponent):
                        "n_start": offset + match.start(n_group),
                        "n_end": offset + match.end(n_group), "arm_start": offset + match.start(arm_group),
                        "arm_end": offset + match.end(arm_group)})
-        # "Thirty women each received acupuncture ... or the inactive placebo pill": both arms had thirty
-        each_or = EACH_OR.match(sent_text[match.end():]) if re.search(r"\beach\b", match.group(0)) else None
-        if each_or is None:
-            return found
-        other = clean_arm_text(each_or.group("arm"))
-        if not other:
-            return found
-        start, end = offset + match.end() + each_or.start("arm"), offset + match.end() + each_or.end("arm")
-        return [found, Found(self.label, start, end, rule.id,
-                             {**found.data, "arm": other, "arm_start": start, "arm_end": end})]
+        more = _following_groups(found, match, rule, sent_text, offset)
+        return [found, *more] if more else found
 
     def resolve(self, found: list[Found]) -> list[Found]:
         # Comparator mentions may sit inside an arm-size match ("placebo (62 patients)").
         free = ("comparator", "group", "arm_pair", "intervention")
         sized = super().resolve([f for f in found if f.data["kind"] not in free])
         return sorted(sized + [f for f in found if f.data["kind"] in free], key=lambda f: f.start)
+
+
+def _following_groups(found: Found, match: re.Match, rule: Rule, sent_text: str, offset: int) -> list[Found]:
+    """The other groups an arm-size match speaks for: those given after it with the verb left out (rules marked
+    ``elliptic``), or, after "each", the other arm of "... or ..." ("Thirty women each received acupuncture ... or
+    the inactive placebo pill": both arms had thirty)."""
+    if rule.attrs.get("elliptic"):
+        more = _elliptic_groups(found, sent_text, match.end(), offset, rule.id)
+        if more:
+            return more
+    each_or = EACH_OR.match(sent_text[match.end():]) if re.search(r"\beach\b", match.group(0)) else None
+    if each_or is None:
+        return []
+    other = clean_arm_text(each_or.group("arm"))
+    if not other:
+        return []
+    start, end = offset + match.end() + each_or.start("arm"), offset + match.end() + each_or.end("arm")
+    return [Found(found.label, start, end, rule.id, {**found.data, "arm": other, "arm_start": start, "arm_end": end})]
+
+
+def _elliptic_groups(first: Found, sent_text: str, pos: int, offset: int, rule_id: str) -> list[Found]:
+    """The groups that follow an arm size with their verb left out ("... and 959 a placebo"), each right after the
+    one before; none once something else follows."""
+    out = []
+    while (m := ELLIPTIC.match(sent_text, pos)) is not None:
+        n = as_int(parse_number(m.group("n")))
+        arm = clean_arm_text(m.group("arm"))
+        if n is None or n < 1 or (1900 <= n <= 2100) or not arm or NOT_AN_ARM_WORD.match(arm.split()[0]):
+            break
+        out.append(Found(first.label, offset + m.start("n"), offset + m.end("arm"), rule_id,
+                         {**first.data, "n": n, "arm": arm, "n_start": offset + m.start("n"), "n_end": offset + m.end("n"),
+                          "arm_start": offset + m.start("arm"), "arm_end": offset + m.end("arm")}))
+        pos = m.end()
+    return out

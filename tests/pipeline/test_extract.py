@@ -354,6 +354,18 @@ def test_each_received_x_or_y_sizes_both_arms(nlp):
     assert trial.size == 120
 
 
+def test_groups_given_without_their_verb_get_their_sizes(nlp):
+    """"154 women got Tykerb, 149 Herceptin and the other 152 both drugs": the verb is said once for three groups;
+    a number after the list that is not a group ("12 weeks") is not read as one."""
+    text = ("In the randomized study, 154 women got Tykerb, 149 Herceptin and the other 152 both drugs. "
+            "After 12 weeks, tumors had shrunk in 51 percent of the women on both drugs.")
+    sizes = {a.label: a.n for a in main_trial(nlp, text).arms if a.n}
+    assert sizes == {"Tykerb": 154, "Herceptin": 149, "drugs": 152}
+    text = "In the randomized trial, 959 women were given the drug and 959 a placebo, and 12 percent had fractures."
+    sizes = {a.label: a.n for a in main_trial(nlp, text).arms if a.n}
+    assert sizes.get("placebo") == 959 and 12 not in sizes.values()
+
+
 def test_page_blocks_become_spans_and_sentence_starts(nlp):
     from models.records import Block, CleanPage
     from pipeline.extract import doc_from_page, extract
