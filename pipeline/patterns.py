@@ -42,6 +42,16 @@ def expand(pattern: str) -> str:
 
 
 @cache
+def _word_lists() -> dict[str, frozenset[str]]:
+    return {row["id"]: frozenset(row["words"]) for row in srsly.read_jsonl(str(PATTERNS_DIR / "words.jsonl"))}
+
+
+def words(list_id: str) -> frozenset[str]:
+    """The word list ``list_id`` of data/patterns/words.jsonl."""
+    return _word_lists()[list_id]
+
+
+@cache
 def load_rules(name: str, flags: int = re.IGNORECASE) -> tuple[Rule, ...]:
     """Compile the rules of ``data/patterns/<name>.jsonl``; each keeps its ``id`` for provenance."""
     rules = []

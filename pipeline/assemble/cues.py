@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import srsly
-
 from models.records import Arm
-from pipeline.patterns import PATTERNS_DIR, load_rules
+from pipeline.patterns import load_rules, words
 
 
 @cache
@@ -19,16 +17,6 @@ def _cues() -> dict[str, re.Pattern]:
 def cue(rule_id: str) -> re.Pattern:
     """The compiled cue ``rule_id`` of data/patterns/assemble.jsonl."""
     return _cues()[rule_id]
-
-
-@cache
-def _word_lists() -> dict[str, frozenset[str]]:
-    return {row["id"]: frozenset(row["words"]) for row in srsly.read_jsonl(str(PATTERNS_DIR / "words.jsonl"))}
-
-
-def words(list_id: str) -> frozenset[str]:
-    """The word list ``list_id`` of data/patterns/words.jsonl."""
-    return _word_lists()[list_id]
 
 
 DRUG_STOP = words("words.drug_stop")

@@ -9,7 +9,7 @@ from spacy.language import Language
 from pipeline.components.base import RuleComponent
 from pipeline.extensions import Found
 from pipeline.normalize import as_int, parse_number
-from pipeline.patterns import Rule
+from pipeline.patterns import Rule, words
 
 LEADING = re.compile(r"^(?:(?:were |was )?(?:randomly )?(?:assigned|allocated|randomi[sz]ed|switched) to|"
                      r"either|both|a|an|the|to|or|and|receive|receiving|undergo|take|taking|use|using|get|getting|"
@@ -28,9 +28,7 @@ PURPOSE = re.compile(r"\s+(?:to|in order to|so as to|in addition to|added to|on 
 ELLIPTIC = re.compile(r"\s*[,;]?\s*(?:(?:and|while|whereas|but)\s+)?(?:the other |another |the remaining )?"
                       r"(?P<n>\d[\d,]*)\s+(?:a |an |the )?(?P<arm>[A-Za-z][\w-]*(?: (?!(?:and|or|while|but)\b)[\w-]+){0,2}?)"
                       r"(?=\s*[,;.)]|\s+(?:and|while|whereas|but)\b|$)")
-NOT_AN_ARM_WORD = re.compile(r"(?:percent|per|of|weeks?|months?|years?|days?|hours?|minutes?|times|mg|g|ml|kg|lbs?|"
-                             r"pounds|points?|patients|participants|people|women|men|children|adults|subjects|"
-                             r"volunteers|were|was|had|have|did)$", re.I)
+NOT_A_GROUP = words("words.not_a_group")  # "12 weeks", "12 percent": a number after the list, not one more group
 
 
 AND_COMPARATOR = re.compile(r"\s+(?:and|or|vs\.?|versus|compared (?:with|to))\s+(?:a |the )?(?:placebo|sham|control|"
@@ -145,7 +143,7 @@ def _elliptic_groups(first: Found, sent_text: str, pos: int, offset: int, rule_i
     while (m := ELLIPTIC.match(sent_text, pos)) is not None:
         n = as_int(parse_number(m.group("n")))
         arm = clean_arm_text(m.group("arm"))
-        if n is None or n < 1 or (1900 <= n <= 2100) or not arm or NOT_AN_ARM_WORD.match(arm.split()[0]):
+        if n is None or n < 1 or (1900 <= n <= 2100) or not arm or arm.split()[0].lower() in NOT_A_GROUP:
             break
         out.append(Found(first.label, offset + m.start("n"), offset + m.end("arm"), rule_id,
                          {**first.data, "n": n, "arm": arm, "n_start": offset + m.start("n"), "n_end": offset + m.end("n"),
